@@ -60,7 +60,12 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<EnvEntry>, EnvError> {
         let key_len = key.chars().count() as u32;
         let key_span = Span::on_line(source, line_no, key_col, key_len);
         let value_span = match value {
-            Some(v) => Span::on_line(source, line_no, key_col + key_len + 1, v.chars().count() as u32),
+            Some(v) => Span::on_line(
+                source,
+                line_no,
+                key_col + key_len + 1,
+                v.chars().count() as u32,
+            ),
             None => key_span,
         };
         entries.push(EnvEntry {

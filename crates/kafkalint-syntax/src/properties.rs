@@ -125,7 +125,11 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<PropEntry>, PropError> 
         let key = unescape(&chars[..key_end])?;
         let value = unescape(&chars[v..])?;
         let key_start = chars.first().map_or(logical.end, |c| c.1);
-        let key_last = if key_end > 0 { chars[key_end - 1].1 } else { key_start };
+        let key_last = if key_end > 0 {
+            chars[key_end - 1].1
+        } else {
+            key_start
+        };
         let key_span = Span::new(source, key_start, Pos::new(key_last.line, key_last.col + 1));
         let value_span = match (chars.get(v), chars.last()) {
             (Some(first), Some(last)) if v < chars.len() => {

@@ -19,10 +19,7 @@ impl SourceFile {
     pub fn line_text(&self, line: u32) -> &str {
         let start = self.offset(Pos::new(line, 1));
         let rest = self.text.get(start..).unwrap_or("");
-        rest.split('\n')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
     }
 }
 

@@ -40,7 +40,11 @@ pub struct YamlError {
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (line {}, column {})", self.message, self.pos.line, self.pos.col)
+        write!(
+            f,
+            "{} (line {}, column {})",
+            self.message, self.pos.line, self.pos.col
+        )
     }
 }
 
@@ -556,7 +560,10 @@ mod tests {
 
     #[test]
     fn too_many_documents() {
-        let limits = Limits { max_documents: 2, ..Limits::default() };
+        let limits = Limits {
+            max_documents: 2,
+            ..Limits::default()
+        };
         let err = parse("a: 1\n---\nb: 1\n---\nc: 1\n", SourceId(0), &limits).unwrap_err();
         assert_eq!(err.pos.line, 4);
     }
