@@ -1,0 +1,1119 @@
+use std::collections::HashMap;
+
+use kafkalint_syntax::env::EnvEntry;
+use kafkalint_syntax::properties::{self, PropEntry};
+use kafkalint_syntax::{Node, Pos, ScalarStyle, SourceId, Span};
+
+use crate::image::{self, env_effect, EnvEffect, ImageFamily};
+use crate::quantity::parse_memory;
+use crate::{
+    Backing, Broker, BrokerSource, Config, Jvm, JvmToken, LogDir, Memory, Model, Origin, Resource,
+    Setting, Topic, Value, Via,
+};
+
+/// A standalone env or properties file, already parsed.
+pub struct StandaloneFile<T> {
+    pub file: SourceId,
+    pub display: String,
+    pub entries: Vec<T>,
+}
+
+/// Everything the model is built from.
+#[derive(Default)]
+pub struct Input {
+    pub documents: Vec<(SourceId, Node)>,
+    pub env_files: Vec<StandaloneFile<EnvEntry>>,
+    pub properties_files: Vec<StandaloneFile<PropEntry>>,
+}
+
+impl Input {
+    pub fn add_env_file(&mut self, file: SourceId, display: &str, entries: Vec<EnvEntry>) {
+        self.env_files.push(StandaloneFile {
+            file,
+            display: display.to_string(),
+            entries,
+        });
+    }
+
+    pub fn add_properties_file(&mut self, file: SourceId, display: &str, entries: Vec<PropEntry>) {
+        self.properties_files.push(StandaloneFile {
+            file,
+            display: display.to_string(),
+            entries,
+        });
+    }
+}
+
+/// What the user told us that overrides inference.
+#[derive(Clone, Debug, Default)]
+pub struct ModelOptions {
+    pub image: Option<ImageFamily>,
+    pub kafka_version: Option<(u32, u32)>,
+}
+
+pub fn build(input: Input, options: &ModelOptions) -> Model {
+    let resources: Vec<Resource> = input
+        .documents
+        .into_iter()
+        .filter_map(|(file, node)| Resource::from_node(node, file))
+        .collect();
+    let mut model = Model {
+        brokers: Vec::new(),
+        topics: Vec::new(),
+        resources: Vec::new(),
+    };
+    let ctx = Ctx {
+        resources: &resources,
+        options,
+    };
+    for (index, r) in resources.iter().enumerate() {
+        match (r.group(), r.kind()) {
+            ("kafka.strimzi.io", "Kafka") => ctx.strimzi_brokers(index, &mut model.brokers),
+            ("kafka.strimzi.io", "KafkaTopic") => model.topics.extend(ctx.strimzi_topic(index)),
+            (_, "Pod" | "Deployment" | "StatefulSet" | "ReplicaSet" | "DaemonSet") => {
+                ctx.workload_brokers(index, &mut model.brokers)
+            }
+            _ => {}
+        }
+    }
+    for f in input.env_files {
+        model.brokers.extend(ctx.env_file_broker(f));
+    }
+    for f in input.properties_files {
+        model.brokers.extend(ctx.properties_file_broker(f));
+    }
+    model.resources = resources;
+    model
+}
+
+struct Ctx<'a> {
+    resources: &'a [Resource],
+    options: &'a ModelOptions,
+}
+
+/// An env var as a container will see it.
+#[derive(Clone, Debug)]
+struct EnvVar {
+    value: Value,
+    span: Span,
+    linear: bool,
+    via: Via,
+}
+
+/// Whether character columns in a scalar's value map one to one to the source line.
+fn is_linear(node: &Node) -> bool {
+    match node.style() {
+        Some(ScalarStyle::Plain) => !node.as_str().unwrap_or("").contains('\n'),
+        Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) => {
+            let v = node.as_str().unwrap_or("");
+            !v.contains('\n') && !v.contains('\\') && !v.contains('\'') && !v.contains('"')
+        }
+        _ => false,
+    }
+}
+
+/// The span of a scalar's value text, without quotes.
+fn value_span(node: &Node) -> Span {
+    match node.style() {
+        Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) if is_linear(node) => {
+            let len = node.as_str().unwrap_or("").chars().count() as u32;
+            Span::on_line(
+                node.span.source,
+                node.span.start.line,
+                node.span.start.col + 1,
+                len,
+            )
+        }
+        _ => node.span,
+    }
+}
+
+/// Span of `len` chars at char `offset` inside a scalar value, mapped through line breaks.
+fn span_in_value(node: &Node, offset: usize, len: usize) -> Span {
+    let text = node.as_str().unwrap_or("");
+    let before: String = text.chars().take(offset).collect();
+    let line = before.matches('\n').count() as u32;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32;
+    let start = node.position_in_value(line, col);
+    let exact = node.style() == Some(ScalarStyle::Literal) || (line == 0 && is_linear(node));
+    if !exact {
+        return node.span;
+    }
+    Span::on_line(node.span.source, start.line, start.col, len as u32)
+}
+
+fn setting(value: Value, span: Span, via: Via, linear: bool) -> Setting {
+    Setting {
+        value,
+        origin: Origin { span, via },
+        linear,
+    }
+}
+
+/// Expand `$(VAR)` the way the kubelet does: defined vars are substituted, `$$` is a `$`,
+/// anything else stays as written.
+fn expand(value: &str, env: &[(String, EnvVar)]) -> Result<String, String> {
+    if !value.contains("$(") && !value.contains("$$") {
+        return Ok(value.to_string());
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push('$');
+            rest = stripped;
+        } else if let Some(inner) = after.strip_prefix('(') {
+            match inner.find(')') {
+                Some(close) => {
+                    let name = &inner[..close];
+                    match env.iter().rev().find(|(n, _)| n == name) {
+                        Some((_, v)) => match &v.value {
+                            Value::Known(s) => out.push_str(s),
+                            Value::Unknown(why) => return Err(why.clone()),
+                        },
+                        None => {
+                            out.push_str("$(");
+                            out.push_str(name);
+                            out.push(')');
+                        }
+                    }
+                    rest = &inner[close + 1..];
+                }
+                None => {
+                    out.push('$');
+                    rest = after;
+                }
+            }
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+const NON_BROKER_COMMANDS: &[&str] = &[
+    "zookeeper-server-start",
+    "connect-distributed",
+    "connect-standalone",
+    "connect-mirror-maker",
+    "kafka-mirror-maker",
+    "kafka-topics",
+    "kafka-console",
+    "kafka-consumer-groups",
+    "kafka-configs",
+    "kafka-acls",
+    "kafka-rest",
+    "schema-registry",
+    "kafkacat",
+    "kcat",
+    "cruise-control",
+    "sleep",
+    "tail -f",
+];
+
+impl Ctx<'_> {
+    fn configmap(&self, name: &str, namespace: &Option<String>) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.kind() == "ConfigMap" && r.id.name == name && r.same_namespace(namespace))
+    }
+
+    fn workload_brokers(&self, index: usize, out: &mut Vec<Broker>) {
+        let r = &self.resources[index];
+        let pod_spec = match r.kind() {
+            "Pod" => r.node.get("spec"),
+            _ => r.node.path(&["spec", "template", "spec"]),
+        };
+        let Some(pod_spec) = pod_spec else { return };
+        for container in pod_spec.get("containers").map_or(&[][..], Node::as_seq) {
+            let Some(image_node) = container.get("image") else {
+                continue;
+            };
+            let Some(image) = image_node.as_text() else {
+                continue;
+            };
+            let Some(detected) = image::family_of(image) else {
+                continue;
+            };
+            let command_text: String = ["command", "args"]
+                .iter()
+                .filter_map(|k| container.get(k))
+                .flat_map(|n| n.as_seq().iter().filter_map(Node::as_str))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !command_text.contains("kafka-server-start")
+                && NON_BROKER_COMMANDS.iter().any(|c| command_text.contains(c))
+            {
+                continue;
+            }
+            out.push(self.container_broker(index, pod_spec, container, image_node, detected));
+        }
+    }
+
+    fn container_broker(
+        &self,
+        index: usize,
+        pod_spec: &Node,
+        container: &Node,
+        image_node: &Node,
+        detected: ImageFamily,
+    ) -> Broker {
+        let r = &self.resources[index];
+        let namespace = &r.id.namespace;
+        let image = image_node.as_str().unwrap_or("");
+        let family = self.options.image.unwrap_or(detected);
+        let kafka_version = self
+            .options
+            .kafka_version
+            .or_else(|| image::kafka_version_of(image, family));
+        let container_name = container.text_at(&["name"]).unwrap_or("").to_string();
+        let anchor = container.path(&["name"]).map_or(container.span, |n| n.span);
+
+        // Env, in the order the kubelet builds it: envFrom first, then env.
+        let mut env: Vec<(String, EnvVar)> = Vec::new();
+        let mut blind_spots: Vec<String> = Vec::new();
+        for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
+            let prefix = from.text_at(&["prefix"]).unwrap_or("");
+            if let Some(name) = from.text_at(&["configMapRef", "name"]) {
+                match self.configmap(name, namespace) {
+                    Some(cm) => {
+                        for (k, v) in cm.node.get("data").map_or(&[][..], Node::as_map) {
+                            let Some(key) = k.as_str() else { continue };
+                            if !kafkalint_syntax::env::is_env_var_name(key) {
+                                continue;
+                            }
+                            env.push((
+                                format!("{prefix}{key}"),
+                                EnvVar {
+                                    value: Value::Known(v.as_str().unwrap_or("").to_string()),
+                                    span: value_span(v),
+                                    linear: is_linear(v),
+                                    via: Via::Env(format!("{prefix}{key}")),
+                                },
+                            ));
+                        }
+                    }
+                    None => blind_spots.push(format!("ConfigMap {name} is not in the input")),
+                }
+            } else if let Some(name) = from.text_at(&["secretRef", "name"]) {
+                blind_spots.push(format!("Secret {name} is loaded with envFrom"));
+            }
+        }
+        for e in container.get("env").map_or(&[][..], Node::as_seq) {
+            let Some(name) = e.text_at(&["name"]) else {
+                continue;
+            };
+            let var = if let Some(v) = e.get("value") {
+                let raw = v.as_str().unwrap_or("");
+                EnvVar {
+                    value: match expand(raw, &env) {
+                        Ok(s) => Value::Known(s),
+                        Err(why) => Value::Unknown(why),
+                    },
+                    span: value_span(v),
+                    linear: is_linear(v) && !raw.contains("$("),
+                    via: Via::Env(name.to_string()),
+                }
+            } else if let Some(from) = e.get("valueFrom") {
+                self.value_from(name, from, e, namespace)
+            } else {
+                EnvVar {
+                    value: Value::Known(String::new()),
+                    span: e.span,
+                    linear: false,
+                    via: Via::Env(name.to_string()),
+                }
+            };
+            env.push((name.to_string(), var));
+        }
+
+        let mut config = Config::default();
+        let mounted = self.mounted_server_properties(pod_spec, container, namespace);
+        let bitnami_file_mounted = family == ImageFamily::Bitnami
+            && mounted
+                .as_ref()
+                .is_some_and(|m| m.mount_path.starts_with("/bitnami/kafka/config"));
+        if let Some(m) = &mounted {
+            apply_properties(&mut config, m.node);
+        }
+        if family.maps_env() && !bitnami_file_mounted {
+            let any_kafka_env = env
+                .iter()
+                .any(|(n, _)| matches!(env_effect(family, n), EnvEffect::Config(_)));
+            if family == ImageFamily::Apache && !any_kafka_env && mounted.is_none() {
+                apache_packaged_defaults(&mut config, image_node.span, kafka_version);
+            }
+            for (name, var) in &env {
+                if let EnvEffect::Config(key) = env_effect(family, name) {
+                    config.set(
+                        key,
+                        setting(var.value.clone(), var.span, var.via.clone(), var.linear),
+                    );
+                }
+            }
+            for why in &blind_spots {
+                config.mark_open(why.clone());
+            }
+        } else if mounted.is_none() {
+            config.mark_open(format!(
+                "the {} image reads its config from a file that is not in the input",
+                family.name()
+            ));
+        }
+        apply_overrides(&mut config, container);
+
+        let jvm = if matches!(family, ImageFamily::ApacheNative) {
+            Jvm {
+                unknown: Some("apache/kafka-native runs without a JVM".into()),
+                ..Jvm::default()
+            }
+        } else {
+            script_jvm(family, &env, &blind_spots, image_node.span)
+        };
+
+        let resources = container.get("resources");
+        let memory = |which: &str| {
+            resources
+                .and_then(|res| res.path(&[which, "memory"]))
+                .and_then(|n| {
+                    let text = n.as_text()?;
+                    Some(Memory {
+                        bytes: parse_memory(text)?,
+                        text: text.to_string(),
+                        span: n.span,
+                    })
+                })
+        };
+        let replicas = match r.kind() {
+            "Pod" => None,
+            _ => r.node.path(&["spec", "replicas"]).and_then(|n| {
+                n.as_i64()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .map(|v| (v, n.span))
+            }),
+        };
+        let log_dirs = workload_log_dirs(&config, family, pod_spec, container, &r.node);
+        Broker {
+            source: BrokerSource::Workload {
+                container: container_name.clone(),
+            },
+            resource: Some(index),
+            file: r.file,
+            anchor,
+            display: format!("{} container {}", r.display(), container_name),
+            image: Some((image.to_string(), image_node.span)),
+            family,
+            kafka_version,
+            replicas,
+            config,
+            jvm,
+            memory_limit: memory("limits"),
+            memory_request: memory("requests"),
+            log_dirs,
+        }
+    }
+
+    fn value_from(&self, name: &str, from: &Node, e: &Node, namespace: &Option<String>) -> EnvVar {
+        let unknown = |why: String| EnvVar {
+            value: Value::Unknown(why),
+            span: e.span,
+            linear: false,
+            via: Via::Env(name.to_string()),
+        };
+        if let Some(r) = from.get("configMapKeyRef") {
+            let (Some(cm_name), Some(key)) = (r.text_at(&["name"]), r.text_at(&["key"])) else {
+                return unknown("configMapKeyRef without name and key".into());
+            };
+            return match self
+                .configmap(cm_name, namespace)
+                .and_then(|cm| cm.node.path(&["data", key]))
+            {
+                Some(v) => EnvVar {
+                    value: Value::Known(v.as_str().unwrap_or("").to_string()),
+                    span: value_span(v),
+                    linear: is_linear(v),
+                    via: Via::Env(name.to_string()),
+                },
+                None => unknown(format!(
+                    "key {key} of ConfigMap {cm_name} is not in the input"
+                )),
+            };
+        }
+        if from.get("secretKeyRef").is_some() {
+            return unknown(format!("{name} comes from a Secret"));
+        }
+        if let Some(path) = from.text_at(&["fieldRef", "fieldPath"]) {
+            return unknown(format!("{name} comes from the pod field {path}"));
+        }
+        unknown(format!("{name} is computed at run time"))
+    }
+
+    /// A `server.properties`-like key of a ConfigMap volume mounted into the pod.
+    fn mounted_server_properties<'n>(
+        &'n self,
+        pod_spec: &'n Node,
+        container: &'n Node,
+        namespace: &Option<String>,
+    ) -> Option<Mounted<'n>> {
+        let volumes = pod_spec.get("volumes").map_or(&[][..], Node::as_seq);
+        for v in volumes {
+            let Some(cm_name) = v.text_at(&["configMap", "name"]) else {
+                continue;
+            };
+            let Some(cm) = self.configmap(cm_name, namespace) else {
+                continue;
+            };
+            let Some(data) = cm.node.get("data") else {
+                continue;
+            };
+            for (k, value) in data.as_map() {
+                let key = k.as_str().unwrap_or("");
+                if !is_broker_properties_name(key) {
+                    continue;
+                }
+                let volume_name = v.text_at(&["name"]).unwrap_or("");
+                let mount_path = container
+                    .get("volumeMounts")
+                    .map_or(&[][..], Node::as_seq)
+                    .iter()
+                    .find(|m| m.text_at(&["name"]) == Some(volume_name))
+                    .and_then(|m| m.text_at(&["mountPath"]))
+                    .unwrap_or("")
+                    .to_string();
+                return Some(Mounted {
+                    node: value,
+                    mount_path,
+                });
+            }
+        }
+        None
+    }
+
+    fn strimzi_brokers(&self, index: usize, out: &mut Vec<Broker>) {
+        let r = &self.resources[index];
+        let Some(kafka) = r.node.path(&["spec", "kafka"]) else {
+            return;
+        };
+        let mut config = Config::default();
+        if let Some(cfg) = kafka.get("config") {
+            for (k, v) in cfg.as_map() {
+                let Some(key) = k.as_str() else { continue };
+                config.set(
+                    key,
+                    setting(
+                        Value::Known(v.as_str().unwrap_or("").to_string()),
+                        value_span(v),
+                        Via::Strimzi,
+                        is_linear(v),
+                    ),
+                );
+            }
+        }
+        let version = self.options.kafka_version.or_else(|| {
+            kafka.text_at(&["version"]).and_then(|v| {
+                let mut it = v.split('.').map(|n| n.parse::<u32>().ok());
+                Some((it.next()??, it.next()??))
+            })
+        });
+        let pools: Vec<usize> = self
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.kind() == "KafkaNodePool"
+                    && p.group() == "kafka.strimzi.io"
+                    && p.label("strimzi.io/cluster") == Some(r.id.name.as_str())
+                    && p.same_namespace(&r.id.namespace)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let make = |spec: &Node, owner: usize, pool: Option<usize>, fallback: &Node| {
+            let owner_res = &self.resources[owner];
+            let pick = |key: &str| spec.get(key).or_else(|| fallback.get(key));
+            let resources = pick("resources");
+            let memory = |which: &str| {
+                resources
+                    .and_then(|res| res.path(&[which, "memory"]))
+                    .and_then(|n| {
+                        let text = n.as_text()?;
+                        Some(Memory {
+                            bytes: parse_memory(text)?,
+                            text: text.to_string(),
+                            span: n.span,
+                        })
+                    })
+            };
+            let jvm = strimzi_jvm(pick("jvmOptions"));
+            let log_dirs = pick("storage").map(strimzi_log_dirs);
+            let replicas = spec.get("replicas").and_then(|n| {
+                n.as_i64()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .map(|v| (v, n.span))
+            });
+            Broker {
+                source: BrokerSource::Strimzi { pool },
+                resource: Some(owner),
+                file: owner_res.file,
+                anchor: owner_res.anchor(),
+                display: owner_res.display(),
+                image: None,
+                family: ImageFamily::Strimzi,
+                kafka_version: version,
+                replicas,
+                config: config.clone(),
+                jvm,
+                memory_limit: memory("limits"),
+                memory_request: memory("requests"),
+                log_dirs,
+            }
+        };
+        if pools.is_empty() {
+            out.push(make(kafka, index, None, kafka));
+        } else {
+            for p in pools {
+                let Some(spec) = self.resources[p].node.get("spec") else {
+                    continue;
+                };
+                out.push(make(spec, p, Some(p), kafka));
+            }
+        }
+    }
+
+    fn strimzi_topic(&self, index: usize) -> Option<Topic> {
+        let r = &self.resources[index];
+        let spec = r.node.get("spec");
+        let int_at = |key: &str| {
+            spec.and_then(|s| s.get(key))
+                .and_then(|n| n.as_i64().map(|v| (v, n.span)))
+        };
+        let mut config = Config::default();
+        let cfg_node = spec.and_then(|s| s.get("config"));
+        for (k, v) in cfg_node.map_or(&[][..], Node::as_map) {
+            let Some(key) = k.as_str() else { continue };
+            config.set(
+                key,
+                setting(
+                    Value::Known(v.as_str().unwrap_or("").to_string()),
+                    value_span(v),
+                    Via::Strimzi,
+                    is_linear(v),
+                ),
+            );
+        }
+        let config_anchor = spec
+            .and_then(|s| s.entry("config").map(|(k, _)| k.span))
+            .or_else(|| r.node.entry("spec").map(|(k, _)| k.span))
+            .unwrap_or_else(|| r.anchor());
+        Some(Topic {
+            name: spec
+                .and_then(|s| s.text_at(&["topicName"]))
+                .unwrap_or(&r.id.name)
+                .to_string(),
+            resource: index,
+            anchor: r.anchor(),
+            replicas: int_at("replicas"),
+            partitions: int_at("partitions"),
+            config,
+            config_anchor,
+            cluster: r.label("strimzi.io/cluster").map(str::to_string),
+        })
+    }
+
+    fn env_file_broker(&self, f: StandaloneFile<EnvEntry>) -> Option<Broker> {
+        let looks_like_broker = f.entries.iter().any(|e| {
+            e.key.starts_with("KAFKA_CFG_")
+                || matches!(
+                    e.key.as_str(),
+                    "KAFKA_BROKER_ID"
+                        | "KAFKA_NODE_ID"
+                        | "KAFKA_PROCESS_ROLES"
+                        | "KAFKA_LISTENERS"
+                        | "KAFKA_ADVERTISED_LISTENERS"
+                        | "KAFKA_ZOOKEEPER_CONNECT"
+                        | "KAFKA_LOG_DIRS"
+                        | "KAFKA_HEAP_OPTS"
+                        | "KAFKA_CONTROLLER_QUORUM_VOTERS"
+                )
+        });
+        if !looks_like_broker {
+            return None;
+        }
+        let family = self.options.image.unwrap_or_else(|| {
+            if f.entries.iter().any(|e| e.key.starts_with("KAFKA_CFG_")) {
+                ImageFamily::Bitnami
+            } else {
+                ImageFamily::Confluent
+            }
+        });
+        let env: Vec<(String, EnvVar)> = f
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.key.clone(),
+                    EnvVar {
+                        value: match &e.value {
+                            Some(v) => Value::Known(v.clone()),
+                            None => Value::Unknown(format!(
+                                "{} has no '=', so its value comes from the environment at build time",
+                                e.key
+                            )),
+                        },
+                        span: e.value_span,
+                        linear: true,
+                        via: Via::Env(e.key.clone()),
+                    },
+                )
+            })
+            .collect();
+        let mut config = Config::default();
+        for (name, var) in &env {
+            if let EnvEffect::Config(key) = env_effect(family, name) {
+                config.set(
+                    key,
+                    setting(var.value.clone(), var.span, var.via.clone(), true),
+                );
+            }
+        }
+        let anchor = Span::on_line(f.file, 1, 1, 1);
+        let jvm = script_jvm(family, &env, &[], anchor);
+        Some(Broker {
+            source: BrokerSource::Standalone,
+            resource: None,
+            file: f.file,
+            anchor,
+            display: f.display,
+            image: None,
+            family,
+            kafka_version: self.options.kafka_version,
+            replicas: None,
+            config,
+            jvm,
+            memory_limit: None,
+            memory_request: None,
+            log_dirs: None,
+        })
+    }
+
+    fn properties_file_broker(&self, f: StandaloneFile<PropEntry>) -> Option<Broker> {
+        if !f.entries.iter().any(|e| is_broker_key(&e.key)) {
+            return None;
+        }
+        let mut config = Config::default();
+        for e in &f.entries {
+            config.set(
+                e.key.clone(),
+                setting(
+                    Value::Known(e.value.clone()),
+                    e.value_span,
+                    Via::Properties,
+                    true,
+                ),
+            );
+        }
+        Some(Broker {
+            source: BrokerSource::Standalone,
+            resource: None,
+            file: f.file,
+            anchor: Span::on_line(f.file, 1, 1, 1),
+            display: f.display,
+            image: None,
+            family: self.options.image.unwrap_or(ImageFamily::Other),
+            kafka_version: self.options.kafka_version,
+            replicas: None,
+            config,
+            jvm: Jvm {
+                unknown: Some("a .properties file carries no JVM options".into()),
+                ..Jvm::default()
+            },
+            memory_limit: None,
+            memory_request: None,
+            log_dirs: None,
+        })
+    }
+}
+
+struct Mounted<'n> {
+    node: &'n Node,
+    mount_path: String,
+}
+
+fn is_broker_properties_name(key: &str) -> bool {
+    matches!(
+        key,
+        "server.properties" | "broker.properties" | "kafka.properties"
+    ) || key.ends_with("-server.properties")
+}
+
+/// Keys only a broker (or controller) config has.
+pub(crate) fn is_broker_key(key: &str) -> bool {
+    matches!(
+        key,
+        "broker.id"
+            | "node.id"
+            | "process.roles"
+            | "log.dirs"
+            | "log.dir"
+            | "zookeeper.connect"
+            | "listeners"
+            | "controller.quorum.voters"
+            | "controller.quorum.bootstrap.servers"
+            | "num.network.threads"
+            | "num.io.threads"
+            | "log.retention.hours"
+            | "log.segment.bytes"
+            | "num.partitions"
+            | "default.replication.factor"
+            | "offsets.topic.replication.factor"
+            | "inter.broker.listener.name"
+    )
+}
+
+/// Properties embedded in a ConfigMap value, mapped back to their lines in the YAML file.
+fn apply_properties(config: &mut Config, node: &Node) {
+    let text = node.as_str().unwrap_or("");
+    let Ok(entries) = properties::parse(text, node.span.source) else {
+        config.mark_open("the mounted properties file does not parse");
+        return;
+    };
+    let exact = node.style() == Some(ScalarStyle::Literal);
+    for e in entries {
+        let span = if exact {
+            let p = |pos: Pos| node.position_in_value(pos.line - 1, pos.col - 1);
+            Span::new(node.span.source, p(e.value_span.start), p(e.value_span.end))
+        } else {
+            node.span
+        };
+        config.set(
+            e.key,
+            setting(Value::Known(e.value), span, Via::Properties, exact),
+        );
+    }
+}
+
+/// `--override key=value` arguments of kafka-server-start.sh.
+fn apply_overrides(config: &mut Config, container: &Node) {
+    for key in ["command", "args"] {
+        let Some(list) = container.get(key) else {
+            continue;
+        };
+        let mut expect_override = false;
+        for item in list.as_seq() {
+            let Some(text) = item.as_str() else { continue };
+            for (offset, token) in crate::jvm::tokens(text) {
+                if token == "--override" {
+                    expect_override = true;
+                    continue;
+                }
+                if !expect_override {
+                    continue;
+                }
+                expect_override = false;
+                let token = token.trim_matches(|c| c == '"' || c == '\'');
+                let Some((k, v)) = token.split_once('=') else {
+                    continue;
+                };
+                let value = if v.contains('$') || v.contains('`') {
+                    Value::Unknown(format!("{k} is computed by the shell at start time"))
+                } else {
+                    Value::Known(v.to_string())
+                };
+                let value_offset = offset + k.chars().count() + 1;
+                let span = span_in_value(item, value_offset, v.chars().count().max(1));
+                config.set(k, setting(value, span, Via::Override, false));
+            }
+        }
+    }
+}
+
+/// apache/kafka uses its packaged config/kraft/server.properties only when no KAFKA_ var is set.
+fn apache_packaged_defaults(config: &mut Config, image_span: Span, version: Option<(u32, u32)>) {
+    let mut put = |k: &str, v: &str| {
+        config.set(
+            k,
+            setting(Value::Known(v.into()), image_span, Via::ImageDefault, false),
+        );
+    };
+    put("log.dirs", "/tmp/kraft-combined-logs");
+    put("offsets.topic.replication.factor", "1");
+    put("transaction.state.log.replication.factor", "1");
+    put("transaction.state.log.min.isr", "1");
+    if version.is_none_or(|v| v.0 >= 4) {
+        put("share.coordinator.state.topic.replication.factor", "1");
+    }
+}
+
+/// The JVM command line built by kafka-run-class.sh:
+/// `java $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS $KAFKA_GC_LOG_OPTS $KAFKA_JMX_OPTS ... $KAFKA_OPTS`,
+/// with `JAVA_TOOL_OPTIONS` read before all of them.
+fn script_jvm(
+    family: ImageFamily,
+    env: &[(String, EnvVar)],
+    blind_spots: &[String],
+    image_span: Span,
+) -> Jvm {
+    let mut jvm = Jvm {
+        g1: true,
+        ..Jvm::default()
+    };
+    let lookup = |name: &str| env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v);
+    for var in [
+        "JAVA_TOOL_OPTIONS",
+        "KAFKA_HEAP_OPTS",
+        "KAFKA_JVM_PERFORMANCE_OPTS",
+        "KAFKA_GC_LOG_OPTS",
+        "KAFKA_JMX_OPTS",
+        "KAFKA_OPTS",
+    ] {
+        match lookup(var) {
+            Some(EnvVar {
+                value: Value::Unknown(why),
+                ..
+            }) => {
+                jvm.unknown = Some(why.clone());
+            }
+            Some(
+                v @ EnvVar {
+                    value: Value::Known(text),
+                    ..
+                },
+            ) if !text.trim().is_empty() => {
+                let s = setting(v.value.clone(), v.span, v.via.clone(), v.linear);
+                for (offset, token) in crate::jvm::tokens(text) {
+                    jvm.tokens.push(JvmToken {
+                        text: token.to_string(),
+                        span: s.sub_span(offset, token.chars().count()),
+                        from: var.to_string(),
+                        image_default: false,
+                    });
+                }
+                if var == "KAFKA_JVM_PERFORMANCE_OPTS" {
+                    jvm.g1 = text.contains("-XX:+UseG1GC");
+                }
+            }
+            _ => {
+                if let Some(why) = blind_spots.first() {
+                    if matches!(var, "KAFKA_HEAP_OPTS" | "KAFKA_OPTS" | "JAVA_TOOL_OPTIONS") {
+                        jvm.unknown = Some(format!("{var} may be set there: {why}"));
+                    }
+                }
+                if var == "KAFKA_HEAP_OPTS" {
+                    if let Some(default) = family.default_heap_opts() {
+                        for (_, token) in crate::jvm::tokens(default) {
+                            jvm.tokens.push(JvmToken {
+                                text: token.to_string(),
+                                span: image_span,
+                                from: format!(
+                                    "the {} image's default KAFKA_HEAP_OPTS",
+                                    family.name()
+                                ),
+                                image_default: true,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    jvm
+}
+
+fn strimzi_jvm(options: Option<&Node>) -> Jvm {
+    let mut jvm = Jvm {
+        g1: true,
+        ..Jvm::default()
+    };
+    let Some(options) = options else {
+        jvm.strimzi_dynamic_heap = true;
+        return jvm;
+    };
+    for flag in ["-Xms", "-Xmx"] {
+        if let Some(v) = options.get(flag) {
+            let text = v.as_str().unwrap_or("");
+            jvm.tokens.push(JvmToken {
+                text: format!("{flag}{text}"),
+                span: value_span(v),
+                from: format!("jvmOptions.{flag}"),
+                image_default: false,
+            });
+        }
+    }
+    for (k, v) in options.get("-XX").map_or(&[][..], Node::as_map) {
+        let Some(name) = k.as_str() else { continue };
+        let value = v.as_str().unwrap_or("");
+        let text = match value {
+            "true" => format!("-XX:+{name}"),
+            "false" => format!("-XX:-{name}"),
+            _ => format!("-XX:{name}={value}"),
+        };
+        jvm.tokens.push(JvmToken {
+            text,
+            span: k.span,
+            from: "jvmOptions.-XX".into(),
+            image_default: false,
+        });
+    }
+    jvm.strimzi_dynamic_heap = jvm.last_size(crate::jvm::SizeFlag::Xmx).is_none()
+        && jvm.last_percentage("MaxRAMPercentage").is_none();
+    jvm
+}
+
+fn strimzi_log_dirs(storage: &Node) -> Vec<LogDir> {
+    let mut dirs = Vec::new();
+    let mut one = |volume: &Node, path: String| {
+        let type_node = volume.get("type");
+        let kind = type_node.and_then(Node::as_text).unwrap_or("");
+        let backing = match kind {
+            "persistent-claim" => Backing::Persistent,
+            "ephemeral" => Backing::StrimziEphemeral,
+            other => Backing::Other(other.to_string()),
+        };
+        let span = type_node.map_or(volume.span, |n| n.span);
+        dirs.push(LogDir {
+            path,
+            path_origin: Origin {
+                span,
+                via: Via::Strimzi,
+            },
+            backing,
+            backing_span: Some(span),
+            volume: None,
+        });
+    };
+    if storage.text_at(&["type"]) == Some("jbod") {
+        for v in storage.get("volumes").map_or(&[][..], Node::as_seq) {
+            let id = v.text_at(&["id"]).unwrap_or("0");
+            one(v, format!("/var/lib/kafka/data-{id}"));
+        }
+    } else {
+        one(storage, "/var/lib/kafka/data".into());
+    }
+    dirs
+}
+
+fn workload_log_dirs(
+    config: &Config,
+    family: ImageFamily,
+    pod_spec: &Node,
+    container: &Node,
+    workload: &Node,
+) -> Option<Vec<LogDir>> {
+    let (paths, origin) = match (config.lookup("log.dirs"), config.lookup("log.dir")) {
+        (crate::Lookup::Set(s, v), _) => (v.to_string(), s.origin.clone()),
+        (crate::Lookup::Unknown, _) => return None,
+        (crate::Lookup::Default, crate::Lookup::Set(s, v)) => (v.to_string(), s.origin.clone()),
+        (crate::Lookup::Default, crate::Lookup::Unknown) => return None,
+        (crate::Lookup::Default, crate::Lookup::Default) => (
+            family.default_log_dir().to_string(),
+            Origin {
+                span: container
+                    .path(&["image"])
+                    .map_or(container.span, |n| n.span),
+                via: Via::ImageDefault,
+            },
+        ),
+    };
+    if paths.contains('$') {
+        return None;
+    }
+    let mounts = container.get("volumeMounts").map_or(&[][..], Node::as_seq);
+    let claim_templates: Vec<&str> = workload
+        .path(&["spec", "volumeClaimTemplates"])
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .filter_map(|t| t.text_at(&["metadata", "name"]))
+        .collect();
+    let volumes: HashMap<&str, &Node> = pod_spec
+        .get("volumes")
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .filter_map(|v| Some((v.text_at(&["name"])?, v)))
+        .collect();
+    let mut dirs = Vec::new();
+    for path in paths.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let best = mounts
+            .iter()
+            .filter_map(|m| Some((m.text_at(&["mountPath"])?, m)))
+            .filter(|(mp, _)| path_under(path, mp))
+            .max_by_key(|(mp, _)| mp.trim_end_matches('/').len());
+        let (backing, backing_span, volume) = match best {
+            None => (Backing::ContainerFs, None, None),
+            Some((_, mount)) => {
+                let name = mount.text_at(&["name"]).unwrap_or("");
+                if claim_templates.contains(&name) {
+                    (
+                        Backing::Persistent,
+                        Some(mount.span),
+                        Some(name.to_string()),
+                    )
+                } else if let Some(v) = volumes.get(name) {
+                    let (kind, span) = v
+                        .as_map()
+                        .iter()
+                        .find(|(k, _)| k.as_str() != Some("name"))
+                        .map_or(("", v.span), |(k, _)| (k.as_str().unwrap_or(""), k.span));
+                    let backing = match kind {
+                        "persistentVolumeClaim" => Backing::Persistent,
+                        "emptyDir" => Backing::EmptyDir,
+                        other => Backing::Other(other.to_string()),
+                    };
+                    (backing, Some(span), Some(name.to_string()))
+                } else {
+                    // The volume is defined somewhere we cannot see.
+                    return None;
+                }
+            }
+        };
+        dirs.push(LogDir {
+            path: path.to_string(),
+            path_origin: origin.clone(),
+            backing,
+            backing_span,
+            volume,
+        });
+    }
+    Some(dirs)
+}
+
+fn path_under(path: &str, mount: &str) -> bool {
+    let mount = mount.trim_end_matches('/');
+    mount.is_empty()
+        || path == mount
+        || path
+            .strip_prefix(mount)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubelet_expansion() {
+        let v = |s: &str| EnvVar {
+            value: Value::Known(s.into()),
+            span: Span::default(),
+            linear: true,
+            via: Via::Env("X".into()),
+        };
+        let env = vec![("A".to_string(), v("1"))];
+        assert_eq!(expand("x$(A)y", &env).unwrap(), "x1y");
+        assert_eq!(expand("$(B)", &env).unwrap(), "$(B)");
+        assert_eq!(expand("$$(A)", &env).unwrap(), "$(A)");
+        assert_eq!(expand("$(A", &env).unwrap(), "$(A");
+    }
+
+    #[test]
+    fn mount_prefixes() {
+        assert!(path_under(
+            "/var/lib/kafka/data/topics",
+            "/var/lib/kafka/data"
+        ));
+        assert!(path_under("/var/lib/kafka/data", "/var/lib/kafka/data/"));
+        assert!(!path_under("/var/lib/kafka/data2", "/var/lib/kafka/data"));
+    }
+}
