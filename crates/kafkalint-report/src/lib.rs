@@ -1,0 +1,254 @@
+//! Output formats. Each takes a finished run and returns text; writing it is the caller's job.
+
+use std::fmt::Write as _;
+
+use kafkalint_engine::LintResult;
+use kafkalint_policy::Severity;
+use kafkalint_rules::Diagnostic;
+use kafkalint_syntax::{SourceMap, Span};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Concise,
+    Json,
+}
+
+pub fn render(result: &LintResult, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => human(result, color),
+        Format::Concise => concise(result),
+        Format::Json => json(result),
+    }
+}
+
+/// `file:line:col: severity[CODE] message`, one line each.
+pub fn concise(result: &LintResult) -> String {
+    let mut out = String::new();
+    for d in &result.diagnostics {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            result.sources.path(d.span.source),
+            d.span.start.line,
+            d.span.start.col,
+            d.severity,
+            d.code,
+            d.message
+        );
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonResource<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    resource: Option<JsonResource<'a>>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    resources: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: JsonSummary,
+}
+
+/// The JSON contract: see README "JSON output".
+pub fn json(result: &LintResult) -> String {
+    let report = JsonReport {
+        version: 1,
+        diagnostics: result
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                rule: &d.code,
+                severity: d.severity.as_str(),
+                message: &d.message,
+                file: result.sources.path(d.span.source),
+                line: d.span.start.line,
+                column: d.span.start.col,
+                end_line: d.span.end.line,
+                end_column: d.span.end.col,
+                resource: d.resource.as_ref().map(|r| JsonResource {
+                    api_version: &r.api_version,
+                    kind: &r.kind,
+                    name: &r.name,
+                    namespace: r.namespace.as_deref(),
+                }),
+                help: d.help.as_deref(),
+            })
+            .collect(),
+        summary: summary(result),
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+fn summary(result: &LintResult) -> JsonSummary {
+    JsonSummary {
+        files: result.sources.len(),
+        resources: result.model.resources.len(),
+        errors: result.count(Severity::Error),
+        warnings: result.count(Severity::Warning),
+        infos: result.count(Severity::Info),
+    }
+}
+
+/// A diagnostic in miette's terms, with its source text attached.
+#[derive(Debug)]
+struct Rendered {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn byte_span(sources: &SourceMap, span: Span) -> Option<SourceSpan> {
+    let file = sources.get(span.source)?;
+    let start = file.offset(span.start);
+    let end = file.offset(span.end).max(start);
+    Some(SourceSpan::new(
+        start.into(),
+        (end - start)
+            .max(1)
+            .min(file.text.len().saturating_sub(start).max(1)),
+    ))
+}
+
+fn to_miette(sources: &SourceMap, d: &Diagnostic) -> Rendered {
+    let path = sources.path(d.span.source).to_string();
+    let text = sources
+        .get(d.span.source)
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    let mut labels = Vec::new();
+    if let Some(s) = byte_span(sources, d.span) {
+        labels.push(LabeledSpan::new_primary_with_span(d.label.clone(), s));
+    }
+    // miette shows one source per diagnostic; labels in other files go to the help text.
+    let mut elsewhere = Vec::new();
+    for l in &d.labels {
+        if l.span.source == d.span.source {
+            if let Some(s) = byte_span(sources, l.span) {
+                labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), s));
+            }
+        } else {
+            elsewhere.push(format!(
+                "{} at {}:{}:{}",
+                l.message,
+                sources.path(l.span.source),
+                l.span.start.line,
+                l.span.start.col
+            ));
+        }
+    }
+    let mut help = d.help.clone();
+    if !elsewhere.is_empty() {
+        let also = format!("see also: {}", elsewhere.join("; "));
+        help = Some(match help {
+            Some(h) => format!("{h}\n{also}"),
+            None => also,
+        });
+    }
+    Rendered {
+        message: format!(
+            "{} ({}:{}:{})",
+            d.message, path, d.span.start.line, d.span.start.col
+        ),
+        code: d.code.clone(),
+        severity: d.severity,
+        help,
+        source: NamedSource::new(path, text),
+        labels,
+    }
+}
+
+/// miette's graphical report: snippet, labels and help, then a summary line.
+pub fn human(result: &LintResult, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for d in &result.diagnostics {
+        let r = to_miette(&result.sources, d);
+        let _ = handler.render_report(&mut out, &r);
+        out.push('\n');
+    }
+    let s = summary(result);
+    let _ = writeln!(
+        out,
+        "{} error(s), {} warning(s), {} info(s) in {} file(s), {} resource(s)",
+        s.errors, s.warnings, s.infos, s.files, s.resources
+    );
+    out
+}

@@ -1,0 +1,25 @@
+use crate::rules::*;
+use crate::Rule;
+
+static RULES: &[&dyn Rule] = &[
+    &syntax_error::SyntaxError,
+    &direct_memory_unbounded::DirectMemoryUnbounded,
+    &memory_over_limit::MemoryOverLimit,
+    &invalid_jvm_size::InvalidJvmSize,
+    &low_replication_factor::LowReplicationFactor,
+    &low_min_insync_replicas::LowMinInsyncReplicas,
+    &ephemeral_log_storage::EphemeralLogStorage,
+    &implicit_retention::ImplicitRetention,
+];
+
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// A rule by code (case-insensitive) or name.
+pub fn find_rule(code_or_name: &str) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name)
+}
