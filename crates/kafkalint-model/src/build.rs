@@ -22,6 +22,8 @@ pub struct StandaloneFile<T> {
 #[derive(Default)]
 pub struct Input {
     pub documents: Vec<(SourceId, Node)>,
+    /// Directory of each source, so references resolve to the nearest candidate.
+    pub dirs: HashMap<SourceId, String>,
     pub env_files: Vec<StandaloneFile<EnvEntry>>,
     pub properties_files: Vec<StandaloneFile<PropEntry>>,
 }
@@ -65,6 +67,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
     let ctx = Ctx {
         resources: &resources,
         options,
+        dirs: &input.dirs,
     };
     for (index, r) in resources.iter().enumerate() {
         match (r.group(), r.kind()) {
@@ -89,6 +92,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
 struct Ctx<'a> {
     resources: &'a [Resource],
     options: &'a ModelOptions,
+    dirs: &'a HashMap<SourceId, String>,
 }
 
 /// An env var as a container will see it.
@@ -211,15 +215,36 @@ const NON_BROKER_COMMANDS: &[&str] = &[
     "kafkacat",
     "kcat",
     "cruise-control",
+    "perf-test",
+    "kafka-verifiable",
+    "kafka-producer",
     "sleep",
     "tail -f",
 ];
 
 impl Ctx<'_> {
-    fn configmap(&self, name: &str, namespace: &Option<String>) -> Option<&Resource> {
+    /// 0: same file, 1: same directory, 2: elsewhere in the input.
+    fn distance(&self, a: SourceId, b: SourceId) -> u8 {
+        if a == b {
+            0
+        } else if self
+            .dirs
+            .get(&a)
+            .is_some_and(|d| self.dirs.get(&b) == Some(d))
+        {
+            1
+        } else {
+            2
+        }
+    }
+
+    fn configmap(&self, name: &str, from: &Resource) -> Option<&Resource> {
         self.resources
             .iter()
-            .find(|r| r.kind() == "ConfigMap" && r.id.name == name && r.same_namespace(namespace))
+            .filter(|r| {
+                r.kind() == "ConfigMap" && r.id.name == name && r.same_namespace(&from.id.namespace)
+            })
+            .min_by_key(|r| self.distance(r.file, from.file))
     }
 
     fn workload_brokers(&self, index: usize, out: &mut Vec<Broker>) {
@@ -245,6 +270,11 @@ impl Ctx<'_> {
                 .flat_map(|n| n.as_seq().iter().filter_map(Node::as_str))
                 .collect::<Vec<_>>()
                 .join(" ");
+            // Kafka images also run ZooKeeper, Connect and tools; only brokers count.
+            let container_name = container.text_at(&["name"]).unwrap_or("");
+            if container_name.contains("zookeeper") || image.contains("zookeeper") {
+                continue;
+            }
             if !command_text.contains("kafka-server-start")
                 && NON_BROKER_COMMANDS.iter().any(|c| command_text.contains(c))
             {
@@ -263,7 +293,6 @@ impl Ctx<'_> {
         detected: ImageFamily,
     ) -> Broker {
         let r = &self.resources[index];
-        let namespace = &r.id.namespace;
         let image = image_node.as_str().unwrap_or("");
         let family = self.options.image.unwrap_or(detected);
         let kafka_version = self
@@ -279,7 +308,7 @@ impl Ctx<'_> {
         for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
             let prefix = from.text_at(&["prefix"]).unwrap_or("");
             if let Some(name) = from.text_at(&["configMapRef", "name"]) {
-                match self.configmap(name, namespace) {
+                match self.configmap(name, r) {
                     Some(cm) => {
                         for (k, v) in cm.node.get("data").map_or(&[][..], Node::as_map) {
                             let Some(key) = k.as_str() else { continue };
@@ -319,7 +348,7 @@ impl Ctx<'_> {
                     via: Via::Env(name.to_string()),
                 }
             } else if let Some(from) = e.get("valueFrom") {
-                self.value_from(name, from, e, namespace)
+                self.value_from(name, from, e, r)
             } else {
                 EnvVar {
                     value: Value::Known(String::new()),
@@ -332,7 +361,7 @@ impl Ctx<'_> {
         }
 
         let mut config = Config::default();
-        let mounted = self.mounted_server_properties(pod_spec, container, namespace);
+        let mounted = self.mounted_server_properties(pod_spec, container, r);
         let bitnami_file_mounted = family == ImageFamily::Bitnami
             && mounted
                 .as_ref()
@@ -417,7 +446,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn value_from(&self, name: &str, from: &Node, e: &Node, namespace: &Option<String>) -> EnvVar {
+    fn value_from(&self, name: &str, from: &Node, e: &Node, owner: &Resource) -> EnvVar {
         let unknown = |why: String| EnvVar {
             value: Value::Unknown(why),
             span: e.span,
@@ -429,7 +458,7 @@ impl Ctx<'_> {
                 return unknown("configMapKeyRef without name and key".into());
             };
             return match self
-                .configmap(cm_name, namespace)
+                .configmap(cm_name, owner)
                 .and_then(|cm| cm.node.path(&["data", key]))
             {
                 Some(v) => EnvVar {
@@ -457,14 +486,14 @@ impl Ctx<'_> {
         &'n self,
         pod_spec: &'n Node,
         container: &'n Node,
-        namespace: &Option<String>,
+        owner: &Resource,
     ) -> Option<Mounted<'n>> {
         let volumes = pod_spec.get("volumes").map_or(&[][..], Node::as_seq);
         for v in volumes {
             let Some(cm_name) = v.text_at(&["configMap", "name"]) else {
                 continue;
             };
-            let Some(cm) = self.configmap(cm_name, namespace) else {
+            let Some(cm) = self.configmap(cm_name, owner) else {
                 continue;
             };
             let Some(data) = cm.node.get("data") else {
@@ -530,6 +559,14 @@ impl Ctx<'_> {
                     && p.same_namespace(&r.id.namespace)
             })
             .map(|(i, _)| i)
+            .collect();
+        let nearest = pools
+            .iter()
+            .map(|&p| self.distance(self.resources[p].file, r.file))
+            .min();
+        let pools: Vec<usize> = pools
+            .into_iter()
+            .filter(|&p| Some(self.distance(self.resources[p].file, r.file)) == nearest)
             .collect();
         let make = |spec: &Node, owner: usize, pool: Option<usize>, fallback: &Node| {
             let owner_res = &self.resources[owner];

@@ -337,6 +337,87 @@ fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
 /// Parse a YAML stream (one or more documents) into spanned trees, one per document.
 /// Empty documents come back as a null scalar.
 pub fn parse(text: &str, source: SourceId, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+    match parse_strict(text, source, limits) {
+        Ok(docs) => Ok(docs),
+        Err(first) => {
+            // libyaml (PyYAML, kubectl's go-yaml) accepts flow collections whose continuation
+            // lines are not indented past their parent key; yaml-rust2 does not. Retry with
+            // those lines indented, then move the columns back.
+            let Some((fixed, pads)) = indent_flow_continuations(text) else {
+                return Err(first);
+            };
+            let mut docs = parse_strict(&fixed, source, limits).map_err(|_| first)?;
+            for d in &mut docs {
+                unpad(d, &pads);
+            }
+            Ok(docs)
+        }
+    }
+}
+
+/// Per 1-based line, how many spaces were inserted at its start.
+fn indent_flow_continuations(text: &str) -> Option<(String, Vec<u32>)> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut pads = vec![0u32];
+    let mut depth = 0usize;
+    let mut open_indent = 0usize;
+    let mut quote: Option<char> = None;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let mut pad = 0;
+        if depth > 0 && quote.is_none() && indent <= open_indent && !line.trim().is_empty() {
+            pad = open_indent + 1 - indent;
+            changed = true;
+        }
+        pads.push(pad as u32);
+        out.push_str(&" ".repeat(pad));
+        out.push_str(line);
+        let mut prev = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    '#' if prev.is_whitespace() => break,
+                    '"' | '\'' if matches!(prev, ' ' | '[' | '{' | ',' | ':') => quote = Some(c),
+                    '[' | '{' => {
+                        if depth == 0 {
+                            open_indent = indent;
+                        }
+                        depth += 1;
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+    }
+    changed.then_some((out, pads))
+}
+
+fn unpad(node: &mut Node, pads: &[u32]) {
+    let fix = |p: &mut Pos| {
+        let pad = pads.get(p.line as usize).copied().unwrap_or(0);
+        p.col = p.col.saturating_sub(pad).max(1);
+    };
+    fix(&mut node.span.start);
+    fix(&mut node.span.end);
+    match &mut node.kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| unpad(n, pads)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            unpad(k, pads);
+            unpad(v, pads);
+        }),
+    }
+}
+
+fn parse_strict(text: &str, source: SourceId, limits: &Limits) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         limits,
@@ -556,6 +637,17 @@ mod tests {
         assert!(err.pos.line >= 1);
         let err = parse("a: b\n c: d\n", SourceId(0), &Limits::default()).unwrap_err();
         assert_eq!(err.pos.line, 2);
+    }
+
+    #[test]
+    fn flow_closing_at_parent_indent_is_accepted() {
+        let src =
+            "svc:\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    ports: [1]\n";
+        let d = docs(src);
+        let cmd = d[0].path(&["svc", "command"]).unwrap();
+        assert_eq!(cmd.as_seq().len(), 2);
+        assert_eq!(cmd.as_seq()[1].span.start, Pos::new(4, 7));
+        assert_eq!(d[0].path(&["svc", "ports"]).unwrap().span.start.line, 6);
     }
 
     #[test]
