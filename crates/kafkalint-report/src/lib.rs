@@ -218,10 +218,7 @@ fn to_miette(sources: &SourceMap, d: &Diagnostic) -> Rendered {
         });
     }
     Rendered {
-        message: format!(
-            "{} ({}:{}:{})",
-            d.message, path, d.span.start.line, d.span.start.col
-        ),
+        message: d.message.clone(),
         code: d.code.clone(),
         severity: d.severity,
         help,

@@ -1,0 +1,414 @@
+//! The `kafkalint` binary end to end: examples from the seeds, exit codes, formats, errors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kafkalint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kafkalint"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn kafkalint_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafkalint"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// (rule, file, line, column, severity) of every diagnostic.
+fn findings(v: &Value) -> Vec<(String, String, u64, u64, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn rendered(dir: &str) -> Vec<u8> {
+    let out = Command::new("kubectl")
+        .args(["kustomize", dir])
+        .current_dir(repo())
+        .output()
+        .expect("kubectl is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn forex_before_the_fix_is_oom_prone_and_on_empty_dir() {
+    let out = kafkalint_stdin(
+        &["lint", "-f", "json", "-"],
+        &rendered("examples/forex-stg/before"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let f = findings(&v);
+    let has = |rule: &str, sev: &str| f.iter().any(|d| d.0 == rule && d.4 == sev);
+    assert!(has("MEM001", "error"), "{f:?}");
+    assert!(has("STO001", "error"), "{f:?}");
+    let budget = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "MEM002")
+        .expect("a memory budget finding");
+    assert_eq!(budget["severity"], "error");
+    let msg = budget["message"].as_str().unwrap();
+    assert!(
+        msg.contains("heap 4096 MiB + direct 4096 MiB (defaults to heap)"),
+        "{msg}"
+    );
+    assert!(msg.contains("> 5120 MiB limit"), "{msg}");
+}
+
+#[test]
+fn forex_fix_is_inside_the_margin_band_so_a_warning() {
+    let out = kafkalint_stdin(
+        &["lint", "-f", "json", "-"],
+        &rendered("examples/forex-stg/after"),
+    );
+    let v = json(&out);
+    let f = findings(&v);
+    assert!(!f.iter().any(|d| d.0 == "MEM001"), "{f:?}");
+    let mem: Vec<_> = f.iter().filter(|d| d.0 == "MEM002").collect();
+    assert_eq!(mem.len(), 1, "{f:?}");
+    assert_eq!(mem[0].4, "warning");
+    assert!(
+        f.iter().any(|d| d.0 == "STO001"),
+        "emptyDir is still there: {f:?}"
+    );
+}
+
+#[test]
+fn forex_env_file_alone_points_at_its_lines() {
+    let out = kafkalint(&[
+        "lint",
+        "-f",
+        "json",
+        "examples/forex-stg/before/env/forex.env",
+    ]);
+    let f = findings(&json(&out));
+    let file = "examples/forex-stg/before/env/forex.env".to_string();
+    assert!(
+        f.contains(&("MEM001".into(), file.clone(), 3, 17, "error".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("REP002".into(), file.clone(), 19, 31, "error".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("REP001".into(), file, 15, 38, "error".into())),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn ticketmaster_and_strimzi_examples() {
+    let f = findings(&json(&kafkalint(&[
+        "lint",
+        "-f",
+        "json",
+        "examples/ticketmaster",
+    ])));
+    // Three brokers with RF 3, min ISR 2, explicit retention and PVCs: only the heap defaults.
+    let rules: Vec<&str> = f.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(rules, vec!["MEM001"], "{f:?}");
+    assert_eq!((f[0].2, f[0].3), (30, 15));
+
+    let f = findings(&json(&kafkalint(&[
+        "lint",
+        "-f",
+        "json",
+        "examples/strimzi",
+    ])));
+    assert!(f.iter().any(|d| d.0 == "MEM002" && d.2 == 39), "{f:?}");
+    assert!(
+        !f.iter().any(|d| d.0 == "REP001" || d.0 == "REP002"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn json_contract_shape() {
+    let v = json(&kafkalint(&[
+        "lint",
+        "-f",
+        "json",
+        "examples/strimzi/kafka.yaml",
+    ]));
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    for key in [
+        "rule",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "resource",
+        "help",
+    ] {
+        assert!(d.get(key).is_some(), "missing {key} in {d}");
+    }
+    assert_eq!(d["file"], "examples/strimzi/kafka.yaml");
+    assert_eq!(d["resource"]["kind"], "Kafka");
+    assert_eq!(d["resource"]["apiVersion"], "kafka.strimzi.io/v1beta2");
+    assert_eq!(d["resource"]["namespace"], "kafka");
+    let s = &v["summary"];
+    assert_eq!(s["files"], 1);
+    assert_eq!(s["resources"], 2);
+    assert_eq!(
+        s["errors"].as_u64().unwrap() as usize,
+        v["diagnostics"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn concise_and_human_formats() {
+    let out = kafkalint(&[
+        "lint",
+        "-f",
+        "concise",
+        "crates/kafkalint-rules/fixtures/STO001/fail-emptydir.yaml",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "crates/kafkalint-rules/fixtures/STO001/fail-emptydir.yaml:16:11: error[STO001] "
+        )),
+        "{text}"
+    );
+    let out = kafkalint(&[
+        "lint",
+        "crates/kafkalint-rules/fixtures/STO001/fail-emptydir.yaml",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("STO001"), "{text}");
+    assert!(
+        text.contains("emptyDir: {}"),
+        "the snippet is shown: {text}"
+    );
+    assert!(text.contains("help:"), "{text}");
+    assert!(!text.contains("\u{1b}["), "NO_COLOR is honoured");
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let warn_only = "crates/kafkalint-rules/fixtures/MEM002/fail-thin-margin.yaml";
+    // That fixture also lacks retention etc.; use a policy that keeps only MEM002.
+    let dir = std::env::temp_dir().join(format!("kafkalint-exit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.yaml");
+    let mut text = std::fs::read_to_string(repo().join("policies/default.yaml")).unwrap();
+    for code in ["MEM001", "REP001", "REP002", "STO001", "RET001"] {
+        text = text.replace(
+            &format!("  {code}: {{ severity: error }}"),
+            &format!("  {code}: {{ enabled: false }}"),
+        );
+    }
+    std::fs::write(&policy, text).unwrap();
+    let p = policy.to_str().unwrap();
+    assert_eq!(
+        kafkalint(&["lint", "--policy", p, warn_only]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        kafkalint(&["lint", "--policy", p, "--fail-on", "warning", warn_only])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        kafkalint(&["lint", "--fail-on", "never", "examples"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        kafkalint(&[
+            "lint",
+            "crates/kafkalint-rules/fixtures/REP002/pass.properties"
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_clear_message() {
+    let out = kafkalint(&["lint", "no/such/path.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/path.yaml"));
+
+    let dir = std::env::temp_dir().join(format!("kafkalint-usage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad_policy = dir.join("bad.yaml");
+    let text = std::fs::read_to_string(repo().join("policies/default.yaml"))
+        .unwrap()
+        .replace(
+            "  replication_factor_min: 3",
+            "  replication_factor_minimum: 3",
+        );
+    std::fs::write(&bad_policy, &text).unwrap();
+    let out = kafkalint(&["lint", "--policy", bad_policy.to_str().unwrap(), "examples"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .position(|l| l.contains("replication_factor_minimum"))
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("bad.yaml:{line}:")), "{err}");
+    assert!(err.contains("replication_factor_minimum"), "{err}");
+
+    // Only unreadable input: nothing could be processed.
+    let binary = dir.join("blob.yaml");
+    std::fs::write(&binary, [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let out = kafkalint(&["lint", "-f", "concise", binary.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SYN001"));
+
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_eq!(
+        kafkalint(&["lint", empty.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        kafkalint(&["lint", "--format", "xml", "examples"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_broken_file_is_reported_and_the_run_goes_on() {
+    let out = kafkalint(&[
+        "lint",
+        "-f",
+        "json",
+        "crates/kafkalint-rules/fixtures/SYN001/fail-indentation.yaml",
+        "crates/kafkalint-rules/fixtures/STO001/fail-emptydir.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let f = findings(&json(&out));
+    assert!(f.iter().any(|d| d.0 == "SYN001" && d.2 == 5), "{f:?}");
+    assert!(f.iter().any(|d| d.0 == "STO001"), "{f:?}");
+}
+
+#[test]
+fn hostile_yaml_gives_errors_not_crashes() {
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    for input in [
+        bomb,
+        "[".repeat(200_000),
+        (0..300).map(|d| format!("{}k:\n", " ".repeat(d))).collect::<String>(),
+    ] {
+        let out = kafkalint_stdin(&["lint", "-f", "concise", "-"], input.as_bytes());
+        assert!(matches!(out.status.code(), Some(0..=2)), "{out:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn rules_and_rule_docs() {
+    let out = kafkalint(&["rules"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for code in [
+        "SYN001", "MEM001", "MEM002", "MEM003", "REP001", "REP002", "STO001", "RET001",
+    ] {
+        assert!(text.contains(code), "{code} missing from rules list");
+    }
+    let out = kafkalint(&["rule", "MEM001"]);
+    assert!(out.status.success());
+    let doc = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        doc.contains("## Why is this bad?") && doc.contains("MaxDirectMemorySize"),
+        "{doc}"
+    );
+    let v: Value = serde_json::from_slice(&kafkalint(&["rules", "-f", "json"]).stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 8);
+    assert_eq!(kafkalint(&["rule", "NOPE01"]).status.code(), Some(2));
+}
+
+#[test]
+fn image_and_version_flags_override_inference() {
+    // Without KAFKA_CFG_ keys the file reads as cp-kafka; --image bitnami drops the alias-less var.
+    let dir = std::env::temp_dir().join(format!("kafkalint-image-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("broker.env");
+    std::fs::write(
+        &f,
+        "KAFKA_BROKER_ID=1\nKAFKA_MIN_INSYNC_REPLICAS=1\nKAFKA_LOG_RETENTION_HOURS=1\n",
+    )
+    .unwrap();
+    let p = f.to_str().unwrap();
+    let line_of = |args: &[&str]| -> Vec<(String, u64)> {
+        findings(&json(&kafkalint(args)))
+            .into_iter()
+            .filter(|d| d.0 == "REP002")
+            .map(|d| (d.0, d.2))
+            .collect()
+    };
+    assert_eq!(
+        line_of(&["lint", "-f", "json", p]),
+        vec![("REP002".into(), 2)]
+    );
+    // bitnami ignores KAFKA_MIN_INSYNC_REPLICAS: Kafka's default applies, reported on the file.
+    assert_eq!(
+        line_of(&["lint", "-f", "json", "--image", "bitnami", p]),
+        vec![("REP002".into(), 1)]
+    );
+    assert_eq!(
+        kafkalint(&["lint", "--kafka-version", "four", p])
+            .status
+            .code(),
+        Some(2)
+    );
+}
