@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Everything CI checks, from a fresh machine: installs what it needs, then formats, lints,
+# tests, and proves the engine builds for wasm32-unknown-unknown (which has no file system).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== toolchain"
+rustup target add wasm32-unknown-unknown >/dev/null
+rustup component add clippy rustfmt >/dev/null 2>&1 || true
+command -v kubectl >/dev/null || { echo "kubectl is required (tests compare with kubectl kustomize)" >&2; exit 2; }
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+
+echo "== fmt";     cargo fmt --all -- --check
+echo "== clippy";  cargo clippy --workspace --all-targets -- -D warnings
+echo "== tests";   cargo test --workspace
+echo "== wasm32: the engine does no I/O"
+cargo build --target wasm32-unknown-unknown \
+  -p kafkalint-syntax -p kafkalint-catalog -p kafkalint-model -p kafkalint-policy \
+  -p kafkalint-rules -p kafkalint-engine
+echo "== catalog is current"
+if [ -d ../shared/data/kafka ]; then python3 tools/gen_catalog.py --check; fi
+echo "all checks passed"
