@@ -348,7 +348,9 @@ fn hostile_yaml_gives_errors_not_crashes() {
     for input in [
         bomb,
         "[".repeat(200_000),
-        (0..300).map(|d| format!("{}k:\n", " ".repeat(d))).collect::<String>(),
+        (0..300)
+            .map(|d| format!("{}k:\n", " ".repeat(d)))
+            .collect::<String>(),
     ] {
         let out = kafkalint_stdin(&["lint", "-f", "concise", "-"], input.as_bytes());
         assert!(matches!(out.status.code(), Some(0..=2)), "{out:?}");

@@ -44,14 +44,21 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// The first line of the doc's "What it does" section.
-    pub fn summary(&self) -> &'static str {
-        self.doc
+    /// The first sentence of the doc's "What it does" section.
+    pub fn summary(&self) -> String {
+        let paragraph: Vec<&str> = self
+            .doc
             .lines()
             .map(str::trim)
             .skip_while(|l| !l.starts_with("## What it does"))
-            .nth(1)
-            .unwrap_or("")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let text = paragraph.join(" ");
+        match text.find(". ") {
+            Some(end) => text[..=end].to_string(),
+            None => text,
+        }
     }
 }
 
