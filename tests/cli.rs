@@ -414,3 +414,28 @@ fn image_and_version_flags_override_inference() {
         Some(2)
     );
 }
+
+#[test]
+fn forex_kustomization_is_rendered_natively_with_source_lines() {
+    let out = kafkalint(&["lint", "-f", "json", "examples/forex-stg/before"]);
+    assert_eq!(out.status.code(), Some(1));
+    let f = findings(&json(&out));
+    let env = "examples/forex-stg/before/env/forex.env".to_string();
+    assert!(
+        f.contains(&("MEM002".into(), env.clone(), 3, 17, "error".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("MEM001".into(), env, 3, 17, "error".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|d| d.0 == "STO001"
+            && d.1 == "examples/forex-stg/before/statefulset.yml"
+            && d.2 == 71),
+        "{f:?}"
+    );
+    let rendered = kafkalint(&["kustomize", "examples/forex-stg/before"]);
+    assert!(rendered.status.success());
+    assert!(String::from_utf8_lossy(&rendered.stdout).contains("kind: StatefulSet"));
+}

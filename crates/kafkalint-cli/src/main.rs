@@ -45,6 +45,14 @@ enum Command {
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Render a kustomization like `kubectl kustomize DIR`, natively.
+    Kustomize {
+        /// A directory holding kustomization.yaml, kustomization.yml or Kustomization.
+        dir: String,
+        /// `none` lets the kustomization read files outside its root, as kustomize's flag does.
+        #[arg(long, value_enum, default_value_t = Restrictor::RootOnly)]
+        load_restrictor: Restrictor,
+    },
     /// Print a rule's documentation.
     Rule {
         /// A rule code (MEM001) or name (unbounded-direct-memory).
@@ -54,9 +62,16 @@ enum Command {
 
 #[derive(clap::Args)]
 struct LintArgs {
-    /// Files or directories to lint; `-` reads a YAML stream from stdin.
+    /// Files or directories to lint; `-` reads a YAML stream from stdin. A directory holding a
+    /// kustomization is rendered (natively) and its output linted, with findings on the source lines.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<String>,
+    /// Render this directory as a kustomization (may repeat), as `kubectl -k`.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
+    kustomize: Vec<String>,
+    /// `none` lets kustomizations read files outside their root.
+    #[arg(long, value_enum, default_value_t = Restrictor::RootOnly)]
+    load_restrictor: Restrictor,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
@@ -85,6 +100,22 @@ enum OutputFormat {
     Concise,
     /// The stable JSON contract (see README).
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Restrictor {
+    #[value(name = "root-only")]
+    RootOnly,
+    None,
+}
+
+impl Restrictor {
+    fn to_kustomize(self) -> kafkalint_kustomize::LoadRestrictor {
+        match self {
+            Restrictor::RootOnly => kafkalint_kustomize::LoadRestrictor::RootOnly,
+            Restrictor::None => kafkalint_kustomize::LoadRestrictor::None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,6 +155,10 @@ fn main() -> ExitCode {
         Command::Lint(args) => run_lint(args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { code } => show_rule(&code),
+        Command::Kustomize {
+            dir,
+            load_restrictor,
+        } => render_kustomization(&dir, load_restrictor),
     };
     match result {
         Ok(code) => code,
@@ -165,7 +200,29 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     options.model.kafka_version = args.kafka_version;
 
     let mut ws = Workspace::new();
-    let loaded = load(&args.paths, &mut ws, &LoadOptions::default()).map_err(|e| e.to_string())?;
+    let load_options = LoadOptions {
+        load_restrictor: args.load_restrictor.to_kustomize(),
+        ..LoadOptions::default()
+    };
+    let mut loaded = 0;
+    for dir in &args.kustomize {
+        if !std::path::Path::new(dir).is_dir() {
+            return Err(format!("-k {dir}: not a directory"));
+        }
+        kafkalint_loader::load_kustomization(
+            std::path::Path::new(dir),
+            dir.trim_end_matches('/'),
+            &mut ws,
+            &load_options,
+        );
+        loaded += 1;
+    }
+    let paths: Vec<String> = if args.kustomize.is_empty() || args.paths != ["."] {
+        args.paths.clone()
+    } else {
+        Vec::new()
+    };
+    loaded += load(&paths, &mut ws, &load_options).map_err(|e| e.to_string())?;
     if loaded == 0 {
         return Err(format!(
             "no input: no .yaml, .yml, .json, .env or .properties files under {}",
@@ -241,6 +298,24 @@ fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
         }
     };
     emit(&text);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render_kustomization(dir: &str, restrictor: Restrictor) -> Result<ExitCode, String> {
+    let mut sources = kafkalint_syntax::SourceMap::new();
+    let options = kafkalint_kustomize::Options {
+        load_restrictor: restrictor.to_kustomize(),
+        ..kafkalint_kustomize::Options::default()
+    };
+    let rendered = kafkalint_kustomize::build(
+        &kafkalint_kustomize::RealFs,
+        std::path::Path::new(dir),
+        dir.trim_end_matches('/'),
+        &mut sources,
+        &options,
+    )
+    .map_err(|e| e.to_string())?;
+    emit(&kafkalint_kustomize::to_yaml(&rendered.resources));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -110,6 +110,11 @@ impl Workspace {
         id
     }
 
+    /// Report a problem at a place in a source already added (e.g. a kustomization field).
+    pub fn add_error_at(&mut self, span: Span, message: String) {
+        self.error(span.source, span.start, message);
+    }
+
     /// Add documents already parsed (e.g. rendered by the kustomize resolver).
     pub fn add_documents(&mut self, file: SourceId, docs: Vec<Node>) {
         self.input

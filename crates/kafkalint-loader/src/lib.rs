@@ -6,18 +6,50 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use kafkalint_engine::{FileKind, Workspace};
+use kafkalint_kustomize::{kustomization_file, LoadRestrictor, RealFs};
 
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
     /// Files larger than this are refused with a diagnostic.
     pub max_file_size: u64,
+    /// Directories to render as kustomizations even when walked (`-k`).
+    pub kustomize: Vec<String>,
+    pub load_restrictor: LoadRestrictor,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: 16 * 1024 * 1024,
+            kustomize: Vec::new(),
+            load_restrictor: LoadRestrictor::RootOnly,
         }
+    }
+}
+
+/// Render a kustomization root into the workspace; its errors become diagnostics.
+pub fn load_kustomization(dir: &Path, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
+    let options = kafkalint_kustomize::Options {
+        load_restrictor: opts.load_restrictor,
+        ..kafkalint_kustomize::Options::default()
+    };
+    match kafkalint_kustomize::build(&RealFs, dir, shown, &mut ws.sources, &options) {
+        Ok(rendered) => {
+            for doc in rendered.resources {
+                ws.add_documents(doc.span.source, vec![doc]);
+            }
+        }
+        Err(e) => match e.span {
+            Some(span) => ws.add_error_at(span, format!("kustomize: {}", e.message)),
+            None => {
+                let file = if e.file.is_empty() {
+                    shown.to_string()
+                } else {
+                    e.file.clone()
+                };
+                ws.add_unreadable(&file, &format!("kustomize: {}", e.message));
+            }
+        },
     }
 }
 
@@ -57,11 +89,14 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
         let path = Path::new(p);
         let meta = fs::metadata(path).map_err(|e| LoadError(format!("{p}: {e}")))?;
         if meta.is_dir() {
-            let mut files = Vec::new();
+            let mut found = Vec::new();
             let mut seen = HashSet::new();
-            walk(path, &mut files, &mut seen);
-            for f in files {
-                load_file(&f, &display(&f), ws, opts);
+            walk(path, &mut found, &mut seen);
+            for f in found {
+                match f {
+                    Found::File(f) => load_file(&f, &display(&f), ws, opts),
+                    Found::Kustomization(d) => load_kustomization(&d, &display(&d), ws, opts),
+                }
                 count += 1;
             }
         } else {
@@ -77,13 +112,23 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+enum Found {
+    File(PathBuf),
+    /// A kustomization root: rendered, not walked file by file.
+    Kustomization(PathBuf),
+}
+
 /// Recursive, sorted, not following directory symlinks (so loops cannot happen), skipping
 /// hidden directories such as `.git`.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) {
+fn walk(dir: &Path, out: &mut Vec<Found>, seen: &mut HashSet<PathBuf>) {
     if let Ok(canonical) = fs::canonicalize(dir) {
         if !seen.insert(canonical) {
             return;
         }
+    }
+    if kustomization_file(&RealFs, dir).is_some() {
+        out.push(Found::Kustomization(dir.to_path_buf()));
+        return;
     }
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -99,7 +144,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) {
                 walk(&path, out, seen);
             }
         } else if is_lintable_name(&name) && (ft.is_file() || path.is_file()) {
-            out.push(path);
+            out.push(Found::File(path));
         }
     }
 }
