@@ -2,6 +2,9 @@
 
 use kafkalint_syntax::{Node, NodeKind, Span};
 
+/// Key, value, key span, value span.
+type KeyValues = Vec<(String, String, Span, Span)>;
+
 /// Fields kustomize v5.5 knows. Anything else is an error, as kustomize's strict parse makes it.
 const KNOWN: &[&str] = &[
     "apiVersion",
@@ -128,10 +131,7 @@ impl KustFile {
     }
 
     /// A string-to-string map (commonLabels, commonAnnotations), with key and value nodes.
-    pub fn string_map(
-        &self,
-        key: &str,
-    ) -> Result<Vec<(String, String, Span, Span)>, (String, Span)> {
+    pub fn string_map(&self, key: &str) -> Result<KeyValues, (String, Span)> {
         let Some(n) = self.get(key) else {
             return Ok(Vec::new());
         };
@@ -145,10 +145,7 @@ impl KustFile {
 }
 
 /// Entries of a string map node.
-pub fn map_entries(
-    n: &Node,
-    what: &str,
-) -> Result<Vec<(String, String, Span, Span)>, (String, Span)> {
+pub fn map_entries(n: &Node, what: &str) -> Result<KeyValues, (String, Span)> {
     if n.is_null() {
         return Ok(Vec::new());
     }

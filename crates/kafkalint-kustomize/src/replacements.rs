@@ -320,7 +320,7 @@ pub fn apply(resources: &mut [Resource], reps: &[Replacement]) -> Result<(), (St
         };
         let path = split_path(&rep.source_path);
         let mut value = match find_first(&src.node, &path) {
-            Some(v) if !v.is_null() && !(v.is_map() && v.as_map().is_empty()) => v.clone(),
+            Some(v) if !(v.is_null() || v.is_map() && v.as_map().is_empty()) => v.clone(),
             _ => {
                 return Err((
                     format!(
