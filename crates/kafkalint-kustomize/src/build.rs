@@ -1384,6 +1384,17 @@ pub fn run(
             .unwrap_or_else(|| (k.file.clone(), None));
         err(&file, span, m)
     })?;
+    for r in ra.iter_mut() {
+        // kustomize rewrites annotations while building and drops them when left empty.
+        if let Some(meta) = tree::get_mut(&mut r.node, "metadata") {
+            let empty = meta
+                .get("annotations")
+                .is_some_and(|a| a.is_null() || (a.is_map() && a.as_map().is_empty()));
+            if empty {
+                tree::remove(meta, "annotations");
+            }
+        }
+    }
     ra.retain(|r| {
         r.node
             .path(&[
