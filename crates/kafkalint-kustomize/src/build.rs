@@ -801,7 +801,8 @@ impl Builder<'_> {
             let docs = self.patch_docs(dir, e, "patchesStrategicMerge", !inline)?;
             patches.extend(docs.into_iter().filter(|d| !d.is_null()));
         }
-        for p in patches {
+        for mut p in patches {
+            stringify_patch_meta(&mut p);
             self.apply_smp_by_id(ra, p, &k.file, false, false)?;
         }
         Ok(())
@@ -981,6 +982,7 @@ impl Builder<'_> {
                             for &i in sel.iter().rev() {
                                 let Some(r) = ra.get(i) else { continue };
                                 let mut pc = p.clone();
+                                stringify_patch_meta(&mut pc);
                                 let nspan = pc.span;
                                 if let Some(meta) = tree::ensure_map(&mut pc, "metadata", nspan) {
                                     tree::set(meta, "name", nspan, str_node(r.name(), nspan));
@@ -1163,6 +1165,32 @@ fn shift(mut n: Node, holder: &Node) -> Node {
     }
     go(&mut n, holder);
     n
+}
+
+/// Turn every scalar value of a map into a string with the same text (`null` included), as
+/// kustomize's string-map round trip of labels and annotations does.
+fn stringify_values(map: &mut Node) {
+    if let NodeKind::Map(entries) = &mut map.kind {
+        for (_, v) in entries.iter_mut() {
+            if let NodeKind::Scalar { value, .. } = &v.kind {
+                let text = value.clone();
+                let span = v.span;
+                *v = str_node(text, span);
+            }
+        }
+    }
+}
+
+/// Patches applied through kustomize's resource map take their labels and annotations as
+/// string maps first.
+fn stringify_patch_meta(patch: &mut Node) {
+    if let Some(meta) = tree::get_mut(patch, "metadata") {
+        for f in ["labels", "annotations"] {
+            if let Some(m) = tree::get_mut(meta, f) {
+                stringify_values(m);
+            }
+        }
+    }
 }
 
 fn parse_fieldspec(n: &Node) -> Result<FieldSpec, (String, Span)> {
@@ -1392,6 +1420,9 @@ pub fn run(
                 .is_some_and(|a| a.is_null() || (a.is_map() && a.as_map().is_empty()));
             if empty {
                 tree::remove(meta, "annotations");
+            } else if let Some(a) = tree::get_mut(meta, "annotations") {
+                // Annotations are re-set as a string map, so every value comes out a string.
+                stringify_values(a);
             }
         }
     }

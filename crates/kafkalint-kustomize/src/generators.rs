@@ -192,6 +192,23 @@ pub fn base64(input: &[u8]) -> String {
     out
 }
 
+/// Secret values as kustomize writes them: base64 broken into 70-character lines, each ended
+/// by a newline, once the encoding is 70 characters or longer.
+pub fn secret_base64(input: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = base64(input);
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    let bytes = enc.as_bytes();
+    for chunk in bytes.chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+        out.push('\n');
+    }
+    out
+}
+
 /// Build the ConfigMap or Secret a generator entry describes.
 pub fn make(spec: GenSpec) -> Result<Resource, (String, Span)> {
     let span = spec.name_span;
@@ -259,9 +276,12 @@ pub fn make(spec: GenSpec) -> Result<Resource, (String, Span)> {
     for p in &spec.pairs {
         let key = str_node(p.key.clone(), p.key_span);
         match (&p.binary, spec.is_secret) {
-            (Some(b), true) => data.push((key, str_node(base64(b), p.value_span))),
+            (Some(b), true) => data.push((key, str_node(secret_base64(b), p.value_span))),
             (Some(b), false) => binary.push((key, str_node(base64(b), p.value_span))),
-            (None, true) => data.push((key, str_node(base64(p.value.as_bytes()), p.value_span))),
+            (None, true) => data.push((
+                key,
+                str_node(secret_base64(p.value.as_bytes()), p.value_span),
+            )),
             (None, false) => data.push((key, str_node(p.value.clone(), p.value_span))),
         }
     }

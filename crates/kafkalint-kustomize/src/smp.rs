@@ -413,25 +413,33 @@ fn walk_assoc(
             }
             continue;
         }
+        if last_keys.len() > 1 {
+            // Multi-key lists: drop every element agreeing on the keys this one has, then
+            // append it, so destination elements end up behind the patch's new ones.
+            let present: Vec<(&str, String)> = last_keys
+                .iter()
+                .filter_map(|k| e.get(k).and_then(Node::as_str).map(|v| (*k, v.to_string())))
+                .collect();
+            out.retain(|o| {
+                !present
+                    .iter()
+                    .all(|(k, v)| o.get(k).and_then(Node::as_str).unwrap_or("") == v)
+            });
+            out.push(e);
+            continue;
+        }
         if last_keys.iter().any(|k| e.get(k).is_none()) {
             out.push(e);
             continue;
         }
         let v = key_values(&e, &last_keys);
-        if last_keys.len() > 1 {
-            if let Some(i) = find_elem(&out, &last_keys, &v) {
-                out.remove(i);
-            }
-            out.push(e);
-        } else {
-            match find_elem(&out, &last_keys, &v) {
-                Some(i) => {
-                    if let Some(slot) = out.get_mut(i) {
-                        *slot = e;
-                    }
+        match find_elem(&out, &last_keys, &v) {
+            Some(i) => {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = e;
                 }
-                None => out.push(e),
             }
+            None => out.push(e),
         }
     }
     Ok(Some(tree::seq_node(out, span)))
