@@ -90,27 +90,29 @@ pub fn parse_literal(node: &Node) -> Result<KvPair, (String, Span)> {
     }
     let value = remove_quotes(raw_value);
     let key_len = key.chars().count() as u32;
-    let single_line = !src.contains('\n')
-        && matches!(
-            node.style(),
-            Some(ScalarStyle::Plain)
-                | Some(ScalarStyle::SingleQuoted)
-                | Some(ScalarStyle::DoubleQuoted)
-        );
-    let (key_span, value_span) = if single_line {
-        let ks = node.position_in_value(0, 0);
-        let mut vstart = node.position_in_value(0, key_len + 1);
-        let mut vlen = raw_value.chars().count() as u32;
-        if value.len() + 2 == raw_value.len() {
-            vstart.col += 1;
-            vlen = vlen.saturating_sub(2);
+    // Column of the literal's first character: exact for plain scalars and for quoted ones
+    // without escapes.
+    let first_col = match node.style() {
+        Some(ScalarStyle::Plain) => Some(node.span.start.col),
+        Some(ScalarStyle::DoubleQuoted) if !src.contains('\\') => Some(node.span.start.col + 1),
+        Some(ScalarStyle::SingleQuoted) if !src.contains('\'') => Some(node.span.start.col + 1),
+        _ => None,
+    };
+    let (key_span, value_span) = match first_col {
+        Some(col) if !src.contains('\n') => {
+            let line = node.span.start.line;
+            let mut vcol = col + key_len + 1;
+            let mut vlen = raw_value.chars().count() as u32;
+            if value.len() + 2 == raw_value.len() {
+                vcol += 1;
+                vlen = vlen.saturating_sub(2);
+            }
+            (
+                Span::on_line(node.span.source, line, col, key_len),
+                Span::on_line(node.span.source, line, vcol, vlen),
+            )
         }
-        (
-            Span::on_line(node.span.source, ks.line, ks.col, key_len),
-            Span::on_line(node.span.source, vstart.line, vstart.col, vlen),
-        )
-    } else {
-        (node.span, node.span)
+        _ => (node.span, node.span),
     };
     Ok(KvPair {
         key: key.to_string(),
