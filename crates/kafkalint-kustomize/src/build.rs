@@ -246,7 +246,13 @@ impl Builder<'_> {
             )
         })?;
         if let Some(pos) = self.chain.iter().position(|(c, _)| c.starts_with(&canon)) {
-            let mut names: Vec<String> = self.chain[pos..].iter().map(|(_, d)| d.clone()).collect();
+            let mut names: Vec<String> = self
+                .chain
+                .get(pos..)
+                .unwrap_or_default()
+                .iter()
+                .map(|(_, d)| d.clone())
+                .collect();
             names.push(display.clone());
             return Err(self.at(
                 span,

@@ -111,10 +111,22 @@ fn inline(n: &Node) -> String {
     }
 }
 
+/// `2024-01-01...`: YAML 1.1 readers take these for timestamps.
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b.iter().take(4).all(u8::is_ascii_digit)
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+}
+
 fn safe_plain(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
+    if looks_like_date(s) {
+        return false;
+    }
     if !(first.is_alphanumeric() || first == '/' || first == '_' || first == '.') {
         return false;
     }

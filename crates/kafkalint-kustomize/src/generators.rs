@@ -124,12 +124,10 @@ pub fn parse_literal(node: &Node) -> Result<KvPair, (String, Span)> {
 }
 
 fn remove_quotes(s: &str) -> &str {
-    let b = s.as_bytes();
-    if b.len() < 2 || b[0] != b[b.len() - 1] {
-        return s;
-    }
-    if b[0] == b'"' || b[0] == b'\'' {
-        return &s[1..s.len() - 1];
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
     }
     s
 }

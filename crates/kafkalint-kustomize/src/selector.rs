@@ -199,14 +199,13 @@ fn parse_req(term: &str) -> Result<Req, String> {
     if let Some((k, v)) = t.split_once('=') {
         return Ok(Req::Eq(k.trim().into(), v.trim().into()));
     }
-    let words: Vec<&str> = t.splitn(2, char::is_whitespace).collect();
-    if words.len() == 2 {
-        let rest = words[1].trim_start();
+    if let Some((key, rest)) = t.split_once(char::is_whitespace) {
+        let rest = rest.trim_start();
         if let Some(r) = rest.strip_prefix("notin") {
-            return Ok(Req::NotIn(words[0].into(), parse_set(r)?));
+            return Ok(Req::NotIn(key.into(), parse_set(r)?));
         }
         if let Some(r) = rest.strip_prefix("in") {
-            return Ok(Req::In(words[0].into(), parse_set(r)?));
+            return Ok(Req::In(key.into(), parse_set(r)?));
         }
         return Err(format!("unable to parse requirement {t:?}"));
     }

@@ -330,8 +330,12 @@ fn walk_assoc(
             for j in 0..n {
                 if let (Some(a), Some(b)) = (values_list.get(i), values_list.get(j)) {
                     if let Some(m) = values_match(a, b) {
-                        values_list[i] = m.clone();
-                        values_list[j] = m;
+                        if let Some(slot) = values_list.get_mut(i) {
+                            *slot = m.clone();
+                        }
+                        if let Some(slot) = values_list.get_mut(j) {
+                            *slot = m;
+                        }
                     }
                 }
             }

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::fs;
 
 #[test]
-#[ignore = "corpus differential below target; the known-differences list is still being completed (run with --ignored)"]
 fn corpus_matches_kubectl() {
     let corpus = common::repo_root().join("../shared/corpus/public");
     let listing = corpus.join("KUSTOMIZE.tsv");
