@@ -478,7 +478,7 @@ impl Builder<'_> {
                 return Err(self.at(list.span, format!("`{field}` must be a list")));
             }
             for entry in list.as_seq() {
-                let r = self.generate(dir, k, entry, is_secret, &global, field)?;
+                let r = self.generate(dir, entry, is_secret, &global, field)?;
                 self.absorb(ra, r, &k.file, entry.span)?;
             }
         }
@@ -488,7 +488,6 @@ impl Builder<'_> {
     fn generate(
         &mut self,
         dir: &Dir,
-        k: &KustFile,
         entry: &Node,
         is_secret: bool,
         global: &GenOptions,
@@ -580,7 +579,6 @@ impl Builder<'_> {
         } else {
             None
         };
-        let _ = k;
         generators::make(GenSpec {
             is_secret,
             name,
@@ -590,7 +588,6 @@ impl Builder<'_> {
             secret_type,
             options,
             pairs,
-            entry,
         })
         .map_err(|(m, s)| self.at(s, m))
     }
@@ -868,7 +865,6 @@ impl Builder<'_> {
             return Ok(());
         };
         let name = r.name().to_string();
-        let ns = r.namespace().to_string();
         let kind = r.node.get("kind").cloned();
         let name_node = r.node.path(&["metadata", "name"]).cloned();
         let ns_node = r.node.path(&["metadata", "namespace"]).cloned();
@@ -913,7 +909,6 @@ impl Builder<'_> {
                         if let Some(meta) = tree::get_mut(&mut r.node, "metadata") {
                             tree::remove(meta, "namespace");
                         }
-                        let _ = ns;
                     }
                 }
             }
@@ -986,19 +981,11 @@ impl Builder<'_> {
                             let sel = self.select(ra, t)?;
                             // Apply from the back so removals keep earlier indices valid.
                             for &i in sel.iter().rev() {
-                                let Some(r) = ra.get(i) else { continue };
                                 let mut pc = p.clone();
                                 stringify_patch_meta(&mut pc);
-                                let nspan = pc.span;
-                                if let Some(meta) = tree::ensure_map(&mut pc, "metadata", nspan) {
-                                    tree::set(meta, "name", nspan, str_node(r.name(), nspan));
-                                    let ns = r.namespace().to_string();
-                                    if ns.is_empty() {
-                                        tree::remove(meta, "namespace");
-                                    } else {
-                                        tree::set(meta, "namespace", nspan, str_node(ns, nspan));
-                                    }
-                                }
+                                // The patch keeps its own name (it only sticks with
+                                // allowNameChange); the target's name and namespace are
+                                // restored after the merge.
                                 self.apply_smp_at(ra, i, &pc, allow_name, allow_kind)?;
                             }
                         }

@@ -162,7 +162,7 @@ fn valid_key(k: &str) -> bool {
         && k != ".."
 }
 
-pub struct GenSpec<'a> {
+pub struct GenSpec {
     pub is_secret: bool,
     pub name: String,
     pub name_span: Span,
@@ -171,7 +171,6 @@ pub struct GenSpec<'a> {
     pub secret_type: Option<(String, Span)>,
     pub options: GenOptions,
     pub pairs: Vec<KvPair>,
-    pub entry: &'a Node,
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -302,7 +301,6 @@ pub fn make(spec: GenSpec) -> Result<Resource, (String, Span)> {
         let s = spec.options.immutable_span.unwrap_or(span);
         root.push((str_node("immutable", s), tree::plain_node("true", s)));
     }
-    let _ = spec.entry;
     let node = Node {
         kind: NodeKind::Map(root),
         span,

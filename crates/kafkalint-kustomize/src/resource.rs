@@ -210,8 +210,6 @@ impl Resource {
 
     pub fn set_name(&mut self, name: &str, span: Span) {
         if let Some(meta) = tree::ensure_map(&mut self.node, "metadata", span) {
-            let old_is_string = meta.get("name").is_some();
-            let _ = old_is_string;
             tree::set(meta, "name", span, tree::str_node(name, span));
         }
     }

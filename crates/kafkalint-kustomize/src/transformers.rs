@@ -93,7 +93,6 @@ pub fn prefix_suffix(resources: &mut [Resource], value: &str, span: Span, is_pre
             .map(|n| n.span)
             .unwrap_or(span);
         // The name keeps its source span; the text added comes from `namePrefix`/`nameSuffix`.
-        let _ = name_span;
         r.set_name(&new, name_span);
     }
 }

@@ -97,15 +97,13 @@ pub fn parse_float(s: &str) -> Option<f64> {
         i += 1;
     }
     let int_digits = i - int_start;
-    let mut frac_digits = 0;
     if i < b.len() && b[i] == b'.' {
         i += 1;
         let fs = i;
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
-        frac_digits = i - fs;
-        if int_digits == 0 && frac_digits == 0 {
+        if int_digits == 0 && i == fs {
             return None;
         }
     } else if int_digits == 0 {
@@ -127,7 +125,6 @@ pub fn parse_float(s: &str) -> Option<f64> {
     if i != b.len() {
         return None;
     }
-    let _ = frac_digits;
     t.parse::<f64>().ok()
 }
 
