@@ -1274,6 +1274,14 @@ fn merge_generated(new: &mut Resource, old: &Resource, merge_data: bool) {
     }
 }
 
+fn or_tilde(s: &str, missing: &str) -> String {
+    if s.is_empty() {
+        missing.to_string()
+    } else {
+        s.to_string()
+    }
+}
+
 /// kustomize's legacy output order: by kind (namespaces and other prerequisites first,
 /// webhooks last), then by group/version/kind, namespace and name.
 fn legacy_sort(ra: &mut [Resource]) {
@@ -1334,8 +1342,8 @@ fn legacy_sort(ra: &mut [Resource]) {
         rank(&ia.gvk.kind)
             .cmp(&rank(&ib.gvk.kind))
             .then_with(|| gvk_str(&ia.gvk).cmp(&gvk_str(&ib.gvk)))
-            .then_with(|| ia.namespace.cmp(&ib.namespace))
-            .then_with(|| ia.name.cmp(&ib.name))
+            .then_with(|| or_tilde(&ia.namespace, "~X").cmp(&or_tilde(&ib.namespace, "~X")))
+            .then_with(|| or_tilde(&ia.name, "~N").cmp(&or_tilde(&ib.name, "~N")))
     });
 }
 

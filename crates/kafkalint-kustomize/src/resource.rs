@@ -33,18 +33,11 @@ impl Gvk {
     }
 }
 
-/// `group/version` split, with `v1` alone meaning the core group.
+/// `group/version` split as kustomize's resource ids do it: no slash means core group.
 pub fn parse_gv(api_version: &str) -> (String, String) {
     match api_version.split_once('/') {
         Some((g, v)) => (g.to_string(), v.to_string()),
-        None => {
-            let b = api_version.as_bytes();
-            if b.len() >= 2 && b[0] == b'v' && (b[1] == b'1' || b[1] == b'2') {
-                (String::new(), api_version.to_string())
-            } else {
-                (api_version.to_string(), String::new())
-            }
-        }
+        None => (String::new(), api_version.to_string()),
     }
 }
 

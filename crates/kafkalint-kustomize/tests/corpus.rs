@@ -35,6 +35,7 @@ fn corpus_matches_kubectl() {
     );
 
     let mut differing = BTreeSet::new();
+    let mut same_order = 0usize;
     for dir in &dirs {
         let path = corpus.join(dir);
         let theirs = match common::kubectl_kustomize(&path) {
@@ -53,6 +54,9 @@ fn corpus_matches_kubectl() {
                 continue;
             }
         };
+        if common::object_order(&ours) == common::object_order(&theirs) {
+            same_order += 1;
+        }
         if let Some(d) = common::compare(&ours, &theirs) {
             eprintln!("{dir}: differs: {d}");
             differing.insert(dir.to_string());
@@ -62,6 +66,10 @@ fn corpus_matches_kubectl() {
     let pct = 100.0 * same as f64 / dirs.len() as f64;
     println!(
         "kustomize corpus: {same}/{} directories identical to kubectl kustomize ({pct:.1}%)",
+        dirs.len()
+    );
+    println!(
+        "kustomize corpus: {same_order}/{} in kubectl's output order",
         dirs.len()
     );
 

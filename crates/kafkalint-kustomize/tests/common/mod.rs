@@ -106,3 +106,22 @@ pub fn compare(ours: &str, theirs: &str) -> Option<String> {
     }
     Some(msg)
 }
+
+/// apiVersion/kind/namespace/name of each object, in stream order.
+pub fn object_order(text: &str) -> Vec<String> {
+    let Ok(docs) = yaml::parse(text, SourceId(0), &Limits::default()) else {
+        return Vec::new();
+    };
+    docs.iter()
+        .filter(|d| !d.is_null())
+        .map(|d| {
+            format!(
+                "{}/{}/{}/{}",
+                text_at(d, &["apiVersion"]),
+                text_at(d, &["kind"]),
+                text_at(d, &["metadata", "namespace"]),
+                text_at(d, &["metadata", "name"])
+            )
+        })
+        .collect()
+}
