@@ -155,5 +155,7 @@ mod tests {
             secret_hash("Opaque", Some(&p(&[("pw", "c2VjcmV0")])), None),
             "dtgd52765c"
         );
+        // A generator with no sources has no `data` at all.
+        assert_eq!(config_map_hash(None, None), "6ct58987ht");
     }
 }
