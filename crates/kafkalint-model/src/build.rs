@@ -405,18 +405,7 @@ impl Ctx<'_> {
         };
 
         let resources = container.get("resources");
-        let memory = |which: &str| {
-            resources
-                .and_then(|res| res.path(&[which, "memory"]))
-                .and_then(|n| {
-                    let text = n.as_text()?;
-                    Some(Memory {
-                        bytes: parse_memory(text)?,
-                        text: text.to_string(),
-                        span: n.span,
-                    })
-                })
-        };
+        let memory = |which: &str| memory_at(resources, which);
         let replicas = match r.kind() {
             "Pod" => None,
             _ => r.node.path(&["spec", "replicas"]).and_then(|n| {
@@ -572,18 +561,7 @@ impl Ctx<'_> {
             let owner_res = &self.resources[owner];
             let pick = |key: &str| spec.get(key).or_else(|| fallback.get(key));
             let resources = pick("resources");
-            let memory = |which: &str| {
-                resources
-                    .and_then(|res| res.path(&[which, "memory"]))
-                    .and_then(|n| {
-                        let text = n.as_text()?;
-                        Some(Memory {
-                            bytes: parse_memory(text)?,
-                            text: text.to_string(),
-                            span: n.span,
-                        })
-                    })
-            };
+            let memory = |which: &str| memory_at(resources, which);
             let jvm = strimzi_jvm(pick("jvmOptions"));
             let log_dirs = pick("storage").map(strimzi_log_dirs);
             let replicas = spec.get("replicas").and_then(|n| {
@@ -772,6 +750,17 @@ impl Ctx<'_> {
             log_dirs: None,
         })
     }
+}
+
+/// `resources.<which>.memory` (`limits` or `requests`) as bytes, with its span.
+fn memory_at(resources: Option<&Node>, which: &str) -> Option<Memory> {
+    let n = resources?.path(&[which, "memory"])?;
+    let text = n.as_text()?;
+    Some(Memory {
+        bytes: parse_memory(text)?,
+        text: text.to_string(),
+        span: n.span,
+    })
 }
 
 struct Mounted<'n> {

@@ -1,6 +1,6 @@
 use kafkalint_model::Lookup;
 
-use super::is_controller_only;
+use super::{broker_key_below_min, is_controller_only};
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
@@ -49,29 +49,14 @@ impl Rule for LowMinInsyncReplicas {
                 continue;
             }
             for &(key, default) in KEYS {
-                match broker.config.lookup(key) {
-                    Lookup::Set(s, v) => {
-                        let Ok(n) = v.trim().parse::<i64>() else { continue };
-                        if n < min {
-                            out.push(
-                                Finding::new(s.origin.span, format!("{key} is {n}, below the minimum of {min}"))
-                                    .label("an acks=all write is safe on this many brokers")
-                                    .help(format!("set {key} to {min} or more"))
-                                    .resource(broker.resource),
-                            );
-                        }
-                    }
-                    Lookup::Default if default < min => out.push(
-                        Finding::new(
-                            broker.anchor,
-                            format!("{key} is not set, so Kafka's default of {default} applies, below the minimum of {min}"),
-                        )
-                        .label(format!("broker config of {}", broker.display))
-                        .help(format!("set {key}={min} in the broker config"))
-                        .resource(broker.resource),
-                    ),
-                    _ => {}
-                }
+                out.extend(broker_key_below_min(
+                    broker,
+                    key,
+                    default,
+                    min,
+                    None,
+                    |_| "an acks=all write is safe on this many brokers".to_string(),
+                ));
             }
         }
         for topic in &cx.model.topics {

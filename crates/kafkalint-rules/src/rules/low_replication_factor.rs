@@ -1,6 +1,4 @@
-use kafkalint_model::Lookup;
-
-use super::is_controller_only;
+use super::{broker_key_below_min, is_controller_only};
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
@@ -61,30 +59,15 @@ impl Rule for LowReplicationFactor {
                 if only_4x && broker.kafka_version.is_none_or(|v| v.0 < 4) {
                     continue;
                 }
-                match broker.config.lookup(key) {
-                    Lookup::Set(s, v) => {
-                        let Ok(n) = v.trim().parse::<i64>() else { continue };
-                        // -1 means "use default.replication.factor" for internal topics.
-                        if n < min && n != -1 {
-                            out.push(
-                                Finding::new(s.origin.span, format!("{key} is {n}, below the minimum of {min}"))
-                                    .label(format!("{n} replica(s)"))
-                                    .help(format!("set {key} to {min} or more, with at least {min} brokers"))
-                                    .resource(broker.resource),
-                            );
-                        }
-                    }
-                    Lookup::Default if default < min => out.push(
-                        Finding::new(
-                            broker.anchor,
-                            format!("{key} is not set, so Kafka's default of {default} applies, below the minimum of {min}"),
-                        )
-                        .label(format!("broker config of {}", broker.display))
-                        .help(format!("set {key}={min} in the broker config"))
-                        .resource(broker.resource),
-                    ),
-                    _ => {}
-                }
+                // -1 means "use default.replication.factor" for internal topics.
+                out.extend(broker_key_below_min(
+                    broker,
+                    key,
+                    default,
+                    min,
+                    Some(-1),
+                    |n| format!("{n} replica(s)"),
+                ));
             }
         }
         for topic in &cx.model.topics {

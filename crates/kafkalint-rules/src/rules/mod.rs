@@ -11,7 +11,42 @@ pub mod syntax_error;
 
 use kafkalint_model::{Broker, Lookup};
 
+use crate::Finding;
+
 /// Controller-only KRaft nodes hold no topic data, so topic-level defaults do not apply.
 pub(crate) fn is_controller_only(broker: &Broker) -> bool {
     matches!(broker.config.lookup("process.roles"), Lookup::Set(_, roles) if roles.trim() == "controller")
+}
+
+/// A broker integer key below `min`: set too low (at its value), or unset with a Kafka default
+/// below `min` (at the broker). `ignore` is a value with a special meaning that is never low.
+pub(crate) fn broker_key_below_min(
+    broker: &Broker,
+    key: &str,
+    default: i64,
+    min: i64,
+    ignore: Option<i64>,
+    set_label: impl Fn(i64) -> String,
+) -> Option<Finding> {
+    match broker.config.lookup(key) {
+        Lookup::Set(s, v) => {
+            let n = v.trim().parse::<i64>().ok()?;
+            (n < min && Some(n) != ignore).then(|| {
+                Finding::new(s.origin.span, format!("{key} is {n}, below the minimum of {min}"))
+                    .label(set_label(n))
+                    .help(format!("set {key} to {min} or more"))
+                    .resource(broker.resource)
+            })
+        }
+        Lookup::Default if default < min => Some(
+            Finding::new(
+                broker.anchor,
+                format!("{key} is not set, so Kafka's default of {default} applies, below the minimum of {min}"),
+            )
+            .label(format!("broker config of {}", broker.display))
+            .help(format!("set {key}={min} in the broker config"))
+            .resource(broker.resource),
+        ),
+        _ => None,
+    }
 }
