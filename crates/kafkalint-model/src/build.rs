@@ -249,11 +249,7 @@ impl Ctx<'_> {
 
     fn workload_brokers(&self, index: usize, out: &mut Vec<Broker>) {
         let r = &self.resources[index];
-        let pod_spec = match r.kind() {
-            "Pod" => r.node.get("spec"),
-            _ => r.node.path(&["spec", "template", "spec"]),
-        };
-        let Some(pod_spec) = pod_spec else { return };
+        let Some(pod_spec) = r.pod_spec() else { return };
         for container in pod_spec.get("containers").map_or(&[][..], Node::as_seq) {
             let Some(image_node) = container.get("image") else {
                 continue;

@@ -162,4 +162,12 @@ impl Model {
     pub fn resource(&self, index: Option<usize>) -> Option<&Resource> {
         index.and_then(|i| self.resources.get(i))
     }
+
+    /// The container node a workload broker runs in.
+    pub fn container_of(&self, broker: &Broker) -> Option<&kafkalint_syntax::Node> {
+        let BrokerSource::Workload { container } = &broker.source else {
+            return None;
+        };
+        self.resource(broker.resource)?.container(container)
+    }
 }

@@ -60,6 +60,23 @@ impl Resource {
             .and_then(Node::as_text)
     }
 
+    /// The pod spec of a Pod or of a workload's pod template.
+    pub fn pod_spec(&self) -> Option<&Node> {
+        match self.kind() {
+            "Pod" => self.node.get("spec"),
+            _ => self.node.path(&["spec", "template", "spec"]),
+        }
+    }
+
+    /// A container of the pod spec, by name.
+    pub fn container(&self, name: &str) -> Option<&Node> {
+        self.pod_spec()?
+            .get("containers")?
+            .as_seq()
+            .iter()
+            .find(|c| c.text_at(&["name"]) == Some(name))
+    }
+
     /// Namespaces match when equal, or when either side leaves it to `kubectl -n`.
     pub fn same_namespace(&self, other: &Option<String>) -> bool {
         match (&self.id.namespace, other) {

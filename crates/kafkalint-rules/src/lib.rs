@@ -18,6 +18,14 @@ pub enum Category {
     Replication,
     Storage,
     Retention,
+    /// Keys, values and scopes of Kafka config.
+    Config,
+    /// How a container image reads its env and starts the JVM.
+    Image,
+    /// Broker count, KRaft quorum, disruption and placement.
+    Topology,
+    /// Producers, consumers and their autoscalers.
+    Client,
 }
 
 impl Category {
@@ -28,6 +36,10 @@ impl Category {
             Category::Replication => "replication",
             Category::Storage => "storage",
             Category::Retention => "retention",
+            Category::Config => "config",
+            Category::Image => "image",
+            Category::Topology => "topology",
+            Category::Client => "client",
         }
     }
 }

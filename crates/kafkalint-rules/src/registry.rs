@@ -10,6 +10,11 @@ static RULES: &[&dyn Rule] = &[
     &low_min_insync_replicas::LowMinInsyncReplicas,
     &ephemeral_log_storage::EphemeralLogStorage,
     &implicit_retention::ImplicitRetention,
+    // Config keys and values (CFG)
+    // Images (IMG)
+    // Topology and KRaft (TOP)
+    // Clients and KEDA (CLI)
+    // Capacity and other sources (CAP)
 ];
 
 pub fn all_rules() -> &'static [&'static dyn Rule] {
