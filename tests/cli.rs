@@ -439,3 +439,60 @@ fn forex_kustomization_is_rendered_natively_with_source_lines() {
     assert!(rendered.status.success());
     assert!(String::from_utf8_lossy(&rendered.stdout).contains("kind: StatefulSet"));
 }
+
+#[test]
+fn overlay_findings_land_in_the_overlay_file_that_set_the_value() {
+    let base = kafkalint(&["lint", "-f", "json", "tests/data/overlay-provenance/base"]);
+    let core = |d: &(String, String, u64, u64, String)| {
+        ["MEM002", "REP001", "REP002"].contains(&d.0.as_str())
+    };
+    let base_core: Vec<_> = findings(&json(&base)).into_iter().filter(core).collect();
+    assert!(
+        base_core.is_empty(),
+        "the base alone is clean: {base_core:?}"
+    );
+
+    let out = kafkalint(&[
+        "lint",
+        "-f",
+        "json",
+        "tests/data/overlay-provenance/overlays/prod",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let mut f: Vec<_> = findings(&json(&out)).into_iter().filter(core).collect();
+    f.sort();
+    let dir = "tests/data/overlay-provenance/overlays/prod";
+    assert_eq!(
+        f,
+        vec![
+            // A literal in configMapGenerator: on its `literals` entry, at the value.
+            (
+                "REP001".into(),
+                format!("{dir}/kustomization.yaml"),
+                11,
+                52,
+                "error".into()
+            ),
+            // The heap raised by the overlay's strategic-merge patch: in the patch file.
+            (
+                "MEM002".into(),
+                format!("{dir}/heap.yaml"),
+                12,
+                23,
+                "error".into()
+            ),
+            // The overlay's env file merged into the base's generated ConfigMap: on its line.
+            (
+                "REP002".into(),
+                format!("{dir}/env/prod.env"),
+                3,
+                31,
+                "error".into()
+            ),
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+    );
+}

@@ -376,27 +376,30 @@ impl Builder<'_> {
     }
 
     fn accumulate_resources(&mut self, dir: &Dir, k: &KustFile, ra: &mut Vec<Resource>) -> Res<()> {
-        let mut paths = k.string_list("resources").map_err(|(m, s)| self.at(s, m))?;
-        paths.extend(k.string_list("bases").map_err(|(m, s)| self.at(s, m))?);
-        for (p, span) in paths {
+        let mut paths = Vec::new();
+        for field in ["resources", "bases"] {
+            let list = k.string_list(field).map_err(|(m, s)| self.at(s, m))?;
+            paths.extend(list.into_iter().map(|(p, span)| (p, span, field)));
+        }
+        for (p, span, field) in paths {
             if is_remote(&p) {
                 return Err(self.at(
                     span,
                     format!(
-                        "not supported: remote resource '{p}' in {} (no network access)",
+                        "not supported: remote resource '{p}' named in `{field}` of {} (no network access)",
                         k.file
                     ),
                 ));
             }
             let full = dir.path.join(&p);
             if self.fs.is_file(&full) {
-                let (id, text) = self.read(dir, &p, "resources", span)?;
+                let (id, text) = self.read(dir, &p, field, span)?;
                 let rs = self.resources_from(id, &text)?;
                 let file = self.source_path(id);
                 self.append(ra, rs, &file, Some(span))?;
             } else if self.fs.is_dir(&full) {
-                let sub = self.open_dir(dir, &p, span, "resources")?;
-                let subk = self.load_kustomization(&sub, Some((span, "resources")))?;
+                let sub = self.open_dir(dir, &p, span, field)?;
+                let subk = self.load_kustomization(&sub, Some((span, field)))?;
                 if subk.kind() == "Component" {
                     return Err(self.at(
                         span,

@@ -281,7 +281,7 @@ pub fn make(spec: GenSpec) -> Result<Resource, (String, Span)> {
                 key,
                 str_node(secret_base64(p.value.as_bytes()), p.value_span),
             )),
-            (None, false) => data.push((key, str_node(p.value.clone(), p.value_span))),
+            (None, false) => data.push((key, tree::raw_text_node(p.value.clone(), p.value_span))),
         }
     }
     if !binary.is_empty() {

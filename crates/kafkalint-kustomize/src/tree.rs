@@ -174,6 +174,25 @@ pub fn str_node(value: impl Into<String>, span: Span) -> Node {
     }
 }
 
+/// A string node for raw source text that had no quotes (an env-file or literal value). When
+/// the string must be emitted quoted, the span is widened over notional quotes, because readers
+/// of a quoted scalar's span skip one character of quote on each side.
+pub fn raw_text_node(value: impl Into<String>, span: Span) -> Node {
+    let mut node = str_node(value, span);
+    let quoted = matches!(
+        &node.kind,
+        NodeKind::Scalar {
+            style: ScalarStyle::DoubleQuoted,
+            ..
+        }
+    );
+    if quoted && span.start.line == span.end.line && span.start.col > 1 {
+        node.span.start.col -= 1;
+        node.span.end.col += 1;
+    }
+    node
+}
+
 /// A scalar whose type is read from its text (numbers stay numbers).
 pub fn plain_node(value: impl Into<String>, span: Span) -> Node {
     Node {

@@ -82,7 +82,10 @@ fn remote_resource_is_not_fetched() {
     let s = e.to_string();
     assert!(s.contains("not supported: remote resource"), "{s}");
     assert!(s.contains("no network access"), "{s}");
-    assert!(s.contains("kustomization.yaml"), "{s}");
+    assert!(
+        s.contains("named in `resources` of kustomization.yaml"),
+        "{s}"
+    );
     let files = [(
         "kustomization.yaml",
         "resources:\n- https://example.com/all.yaml\n",

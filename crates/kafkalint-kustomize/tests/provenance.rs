@@ -119,13 +119,15 @@ fn overlay_patch_env_file_and_literal_lines() {
         at(&sources, level.span),
         ("overlays/prod/kustomization.yaml".into(), 11, 24)
     );
-    // Quoted literal with quotes stripped from the value: span inside the quotes.
+    // A value that must be emitted quoted ("true" as a string) gets a span over notional
+    // quotes, like any quoted scalar, so readers skipping the quote land on column 30.
     let dynamic = data.get("DYNAMIC_CONFIG_ENABLED").unwrap();
     assert_eq!(dynamic.as_str(), Some("true"));
     assert_eq!(
         at(&sources, dynamic.span),
-        ("overlays/prod/kustomization.yaml".into(), 12, 30)
+        ("overlays/prod/kustomization.yaml".into(), 12, 29)
     );
+    assert_eq!(dynamic.span.end.col - dynamic.span.start.col, 6);
     // The generated name (with its hash) points at the generator's `name:`.
     let cm_name = cm.path(&["metadata", "name"]).unwrap();
     assert_eq!(
