@@ -11,6 +11,10 @@ use crate::{
     Setting, Topic, Value, Via,
 };
 
+// Confluent for Kubernetes lives in its own file and shares this builder's helpers.
+#[path = "cfk.rs"]
+mod cfk;
+
 /// A standalone env or properties file, already parsed.
 pub struct StandaloneFile<T> {
     pub file: SourceId,
@@ -73,6 +77,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         match (r.group(), r.kind()) {
             ("kafka.strimzi.io", "Kafka") => ctx.strimzi_brokers(index, &mut model.brokers),
             ("kafka.strimzi.io", "KafkaTopic") => model.topics.extend(ctx.strimzi_topic(index)),
+            ("platform.confluent.io", "Kafka") => model.brokers.extend(ctx.cfk_broker(index)),
             (_, "Pod" | "Deployment" | "StatefulSet" | "ReplicaSet" | "DaemonSet") => {
                 ctx.workload_brokers(index, &mut model.brokers)
             }

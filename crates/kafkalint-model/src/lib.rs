@@ -5,6 +5,7 @@
 
 pub mod budget;
 mod build;
+pub mod capacity;
 pub mod image;
 pub mod jvm;
 pub mod quantity;
@@ -25,6 +26,8 @@ pub enum BrokerSource {
     Workload { container: String },
     /// A Strimzi `Kafka` resource, or one of its `KafkaNodePool`s.
     Strimzi { pool: Option<usize> },
+    /// A Confluent for Kubernetes `Kafka` resource.
+    Confluent,
     /// An env or properties file linted on its own.
     Standalone,
 }
