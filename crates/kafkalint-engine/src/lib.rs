@@ -165,8 +165,8 @@ pub fn lint(workspace: Workspace, options: &LintOptions) -> LintResult {
     } = workspace;
     let model = build(input, &options.model);
     let mut diagnostics = errors;
-    if options.policy.enabled(SYNTAX_CODE) {
-        let severity = options.policy.severity(SYNTAX_CODE, Severity::Error);
+    if options.policy.enabled(SYNTAX_CODE, "syntax") {
+        let severity = options.policy.severity(SYNTAX_CODE, "syntax", Severity::Error);
         for d in &mut diagnostics {
             d.severity = severity;
         }

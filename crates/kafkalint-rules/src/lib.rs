@@ -202,10 +202,10 @@ pub fn run(model: &Model, policy: &Policy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
-        if !policy.enabled(meta.code) {
+        if !policy.enabled(meta.code, meta.category.as_str()) {
             continue;
         }
-        let severity = policy.severity(meta.code, meta.default_severity);
+        let severity = policy.severity(meta.code, meta.category.as_str(), meta.default_severity);
         let mut findings = Vec::new();
         rule.check(&cx, &mut findings);
         for f in findings {
