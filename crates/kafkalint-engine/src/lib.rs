@@ -1,12 +1,21 @@
 //! Texts in, diagnostics out. The CLI, the WebAssembly build and the webhook all call this;
 //! it never touches the file system, the environment or the clock.
 
+mod baseline;
+mod suppress;
+
+use std::collections::HashSet;
+
 use kafkalint_model::{build, Input, Model, ModelOptions};
-use kafkalint_policy::{Policy, Severity};
+use kafkalint_policy::{Policy, Severity, Subject};
 use kafkalint_rules::Diagnostic;
 use kafkalint_syntax::{env, properties, yaml, Limits, Node, Pos, SourceId, SourceMap, Span};
 
+pub use baseline::{fingerprints, object_of, Baseline, BaselineEntry};
 pub use kafkalint_model::ImageFamily;
+pub use suppress::{
+    ANNOTATION as IGNORE_ANNOTATION, REASON_ANNOTATION as IGNORE_REASON_ANNOTATION,
+};
 
 /// How a text is to be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +78,7 @@ impl Workspace {
             labels: Vec::new(),
             help: None,
             resource: None,
+            key: None,
         });
     }
 
@@ -126,16 +136,54 @@ impl Workspace {
 /// Options of one run.
 #[derive(Clone, Debug)]
 pub struct LintOptions {
+    /// The policy for files no scoped policy covers.
     pub policy: Policy,
+    /// Policies for directory trees (`.kafkalint.yaml` discovered there): a file takes the one
+    /// with the longest directory prefix of its path.
+    pub scoped: Vec<(String, Policy)>,
     pub model: ModelOptions,
+    /// Findings already accepted; those are left out of the result.
+    pub baseline: Option<Baseline>,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             policy: Policy::default_policy(),
+            scoped: Vec::new(),
             model: ModelOptions::default(),
+            baseline: None,
         }
+    }
+}
+
+impl LintOptions {
+    /// Index of the policy for a file path: 0 is the default, `i + 1` is `scoped[i]`.
+    fn policy_index(&self, path: &str) -> usize {
+        let path = path.trim_start_matches("./");
+        self.scoped
+            .iter()
+            .enumerate()
+            .filter(|(_, (dir, _))| {
+                let dir = dir.trim_start_matches("./").trim_end_matches('/');
+                dir.is_empty()
+                    || dir == "."
+                    || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+            })
+            .max_by_key(|(_, (dir, _))| dir.len())
+            .map_or(0, |(i, _)| i + 1)
+    }
+
+    fn policy_at(&self, index: usize) -> &Policy {
+        match index {
+            0 => &self.policy,
+            i => self.scoped.get(i - 1).map_or(&self.policy, |(_, p)| p),
+        }
+    }
+
+    /// The policy that applies to a file.
+    pub fn policy_for(&self, path: &str) -> &Policy {
+        self.policy_at(self.policy_index(path))
     }
 }
 
@@ -145,6 +193,12 @@ pub struct LintResult {
     pub model: Model,
     /// Sorted by file, line, column, code.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings left out by suppression comments and annotations.
+    pub suppressed: usize,
+    /// Findings left out by policy exemptions.
+    pub exempted: usize,
+    /// Findings left out because the baseline has them.
+    pub baselined: usize,
 }
 
 impl LintResult {
@@ -154,6 +208,17 @@ impl LintResult {
             .filter(|d| d.severity == severity)
             .count()
     }
+
+    /// Fingerprints of the diagnostics, in order (see [`Baseline`]).
+    pub fn fingerprints(&self) -> Vec<String> {
+        fingerprints(&self.diagnostics, &self.sources)
+    }
+}
+
+fn category_of(code: &str) -> &'static str {
+    kafkalint_rules::find_rule(code).map_or(kafkalint_rules::custom::CATEGORY, |r| {
+        r.meta().category.as_str()
+    })
 }
 
 pub fn lint(workspace: Workspace, options: &LintOptions) -> LintResult {
@@ -164,16 +229,71 @@ pub fn lint(workspace: Workspace, options: &LintOptions) -> LintResult {
         ..
     } = workspace;
     let model = build(input, &options.model);
-    let mut diagnostics = errors;
-    if options.policy.enabled(SYNTAX_CODE, "syntax") {
-        let severity = options.policy.severity(SYNTAX_CODE, "syntax", Severity::Error);
-        for d in &mut diagnostics {
-            d.severity = severity;
+    let index_of = |id: SourceId| options.policy_index(sources.path(id));
+
+    let mut diagnostics = Vec::new();
+    for mut d in errors {
+        let policy = options.policy_at(index_of(d.span.source));
+        if policy.enabled(SYNTAX_CODE, "syntax") {
+            d.severity = policy.severity(SYNTAX_CODE, "syntax", Severity::Error);
+            diagnostics.push(d);
         }
-    } else {
-        diagnostics.clear();
     }
-    diagnostics.extend(kafkalint_rules::run(&model, &options.policy));
+    // Each policy's thresholds may differ, so rules run once per policy in use and each file
+    // keeps the findings of its own.
+    let in_use: HashSet<usize> = sources.iter().map(|(id, _)| index_of(id)).collect();
+    let mut policies: Vec<usize> = in_use.into_iter().collect();
+    policies.sort_unstable();
+    if policies.is_empty() {
+        policies.push(0);
+    }
+    let single = policies.len() == 1;
+    for &i in &policies {
+        let found = kafkalint_rules::run(&model, options.policy_at(i));
+        diagnostics.extend(
+            found
+                .into_iter()
+                .filter(|d| single || index_of(d.span.source) == i),
+        );
+    }
+
+    let mut known: HashSet<String> = kafkalint_rules::all_rules()
+        .iter()
+        .map(|r| r.meta().code.to_string())
+        .collect();
+    for &i in &policies {
+        known.extend(
+            options
+                .policy_at(i)
+                .custom_rules
+                .iter()
+                .map(|r| r.code.clone()),
+        );
+    }
+    let (mut diagnostics, suppressed) =
+        suppress::apply(diagnostics, &sources, &model, &known, |id| {
+            options.policy_at(index_of(id))
+        });
+
+    let before = diagnostics.len();
+    diagnostics.retain(|d| {
+        let policy = options.policy_at(index_of(d.span.source));
+        if policy.exemptions.is_empty() {
+            return true;
+        }
+        let id = d.resource.as_ref();
+        let subject = Subject {
+            namespace: id.and_then(|r| r.namespace.as_deref()),
+            kind: id.map(|r| r.kind.as_str()),
+            name: id.map(|r| r.name.as_str()),
+            path: sources.path(d.span.source),
+        };
+        policy
+            .exemption(&d.code, category_of(&d.code), &subject)
+            .is_none()
+    });
+    let exempted = before - diagnostics.len();
+
     diagnostics.sort_by(|a, b| {
         (
             sources.path(a.span.source),
@@ -190,9 +310,26 @@ pub fn lint(workspace: Workspace, options: &LintOptions) -> LintResult {
     });
     // Node pools share their cluster's config: one finding per place is enough.
     diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+
+    let mut baselined = 0;
+    if let Some(baseline) = &options.baseline {
+        let accepted: HashSet<&str> = baseline
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let fps = fingerprints(&diagnostics, &sources);
+        let mut keep = fps.iter().map(|f| !accepted.contains(f.as_str()));
+        let total = diagnostics.len();
+        diagnostics.retain(|_| keep.next().unwrap_or(true));
+        baselined = total - diagnostics.len();
+    }
     LintResult {
         sources,
         model,
         diagnostics,
+        suppressed,
+        exempted,
+        baselined,
     }
 }

@@ -65,6 +65,24 @@ impl Basis {
     }
 }
 
+/// Where a term's number comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TermOrigin {
+    /// A JVM option on the effective command line: one the user wrote (basis `Flag`,
+    /// `Derived` for `-XX:MaxRAMPercentage`) or the image's default (basis `ImageDefault`,
+    /// the span is then the image).
+    Token {
+        token: String,
+        /// The env var or field that carries it: `KAFKA_HEAP_OPTS`, `jvmOptions.-Xmx`.
+        from: String,
+        span: Span,
+    },
+    /// Policy parameters (`memory.metaspace_estimate_mib`, ...).
+    Policy { parameters: Vec<&'static str> },
+    /// A JVM, Kafka or operator default, or a measured constant; the detail says which.
+    Builtin,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Term {
     pub name: &'static str,
@@ -73,6 +91,102 @@ pub struct Term {
     /// How it was computed, for tables: `-Xmx4096m`, `defaults to heap`, `3×1 + 8 + ...`.
     pub detail: String,
     pub span: Option<Span>,
+    pub origin: TermOrigin,
+}
+
+/// The thread estimate behind the stack term: Kafka's pools from the broker config (or
+/// Kafka's defaults) plus the policy's JVM and other threads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threads {
+    /// `num.network.threads`, per data listener.
+    pub network: u64,
+    pub listeners: u64,
+    pub io: u64,
+    /// `num.replica.fetchers`, per other broker.
+    pub fetchers: u64,
+    pub other_brokers: u64,
+    pub background: u64,
+    pub cleaner: u64,
+    /// Policy `memory.jvm_threads`.
+    pub jvm: u64,
+    /// Policy `memory.thread_allowance`.
+    pub allowance: u64,
+    pub total: u64,
+    /// Bytes per stack: `-Xss`/`-XX:ThreadStackSize`, else 1 MiB.
+    pub stack_bytes: u64,
+}
+
+impl Threads {
+    /// `network 3×1 + io 8 + fetchers 1×2 + background 10 + cleaner 1 + JVM 40 + other 50`.
+    pub fn arithmetic(&self) -> String {
+        format!(
+            "network {}×{} + io {} + fetchers {}×{} + background {} + cleaner {} + JVM {} + other {}",
+            self.network,
+            self.listeners,
+            self.io,
+            self.fetchers,
+            self.other_brokers,
+            self.background,
+            self.cleaner,
+            self.jvm,
+            self.allowance
+        )
+    }
+}
+
+/// One change that reaches a target margin on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Add `-XX:MaxDirectMemorySize` (direct memory follows the heap today).
+    BoundDirect { mib: u64 },
+    /// Lower an explicit `-XX:MaxDirectMemorySize`.
+    LowerDirect { mib: u64 },
+    /// Set `-Xmx` to this.
+    LowerHeap { mib: u64 },
+    /// Raise the container memory limit to this many MiB.
+    RaiseLimit { mib: u64 },
+}
+
+impl Change {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::BoundDirect { .. } => "bound-direct",
+            Change::LowerDirect { .. } => "lower-direct",
+            Change::LowerHeap { .. } => "lower-heap",
+            Change::RaiseLimit { .. } => "raise-limit",
+        }
+    }
+
+    pub fn mib(&self) -> u64 {
+        match self {
+            Change::BoundDirect { mib }
+            | Change::LowerDirect { mib }
+            | Change::LowerHeap { mib }
+            | Change::RaiseLimit { mib } => *mib,
+        }
+    }
+
+    /// The value to write: `-XX:MaxDirectMemorySize=1536m`, `-Xmx3072m`, `6144Mi`.
+    pub fn setting(&self) -> String {
+        match self {
+            Change::BoundDirect { mib } | Change::LowerDirect { mib } => {
+                format!("-XX:MaxDirectMemorySize={mib}m")
+            }
+            Change::LowerHeap { mib } => format!("-Xmx{mib}m"),
+            Change::RaiseLimit { mib } => format!("{mib}Mi"),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match self {
+            Change::BoundDirect { .. } => format!("bound direct memory with {}", self.setting()),
+            Change::LowerDirect { mib } => format!("lower -XX:MaxDirectMemorySize to {mib}m"),
+            Change::LowerHeap { .. } => format!("lower the heap to {}", self.setting()),
+            Change::RaiseLimit { .. } => {
+                format!("raise the memory limit to {}", self.setting())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +196,11 @@ pub struct Budget {
     /// Metaspace, code cache, thread stacks, GC, agents, other native.
     pub non_heap: Vec<Term>,
     pub limit: Memory,
+    pub threads: Threads,
+    /// The JDK the GC estimate assumes.
+    pub jdk: u32,
+    /// Share of the heap the GC structures add (so a heap change moves them too).
+    pub gc_heap_fraction: f64,
 }
 
 impl Budget {
@@ -117,6 +236,13 @@ impl Budget {
 
     /// The smallest single change that reaches `target` margin, in words.
     pub fn suggestions(&self, target: f64) -> Vec<String> {
+        self.changes(target).iter().map(Change::text).collect()
+    }
+
+    /// Each knob's smallest change that reaches `target` margin on its own: direct memory,
+    /// the heap (which also moves direct memory when that follows the heap, and the GC
+    /// structures), or the limit. Empty when the margin is already met.
+    pub fn changes(&self, target: f64) -> Vec<Change> {
         let limit = self.limit.bytes as f64;
         let allowed = limit * (1.0 - target);
         let excess = self.total() as f64 - allowed;
@@ -126,31 +252,29 @@ impl Budget {
         }
         let floor_mib = |b: f64| (b / MIB as f64).floor().max(0.0) as u64;
         let ceil_mib = |b: f64| (b / MIB as f64).ceil() as u64;
-        if self.direct.basis != Basis::Flag {
-            // Bounding direct memory also stops it following the heap.
-            let direct = floor_mib(self.direct.bytes as f64 - excess);
-            if direct >= 64 {
-                out.push(format!(
-                    "bound direct memory with -XX:MaxDirectMemorySize={direct}m"
-                ));
-            }
-        } else {
-            let direct = floor_mib(self.direct.bytes as f64 - excess);
-            if direct >= 64 {
-                out.push(format!("lower -XX:MaxDirectMemorySize to {direct}m"));
-            }
+        let direct = floor_mib(self.direct.bytes as f64 - excess);
+        if direct >= 64 {
+            out.push(if self.direct.basis == Basis::Flag {
+                Change::LowerDirect { mib: direct }
+            } else {
+                // Bounding direct memory also stops it following the heap.
+                Change::BoundDirect { mib: direct }
+            });
         }
-        let heap_share = if self.direct.basis == Basis::Flag {
-            1.0
+        let follows = if self.direct.basis == Basis::Flag {
+            0.0
         } else {
-            2.0
+            1.0
         };
-        let heap = floor_mib(self.heap.bytes as f64 - excess / heap_share);
+        let heap =
+            floor_mib(self.heap.bytes as f64 - excess / (1.0 + follows + self.gc_heap_fraction));
         if heap >= 256 {
-            out.push(format!("lower the heap to -Xmx{heap}m"));
+            out.push(Change::LowerHeap { mib: heap });
         }
         let needed = self.total() as f64 / (1.0 - target);
-        out.push(format!("raise the memory limit to {}Mi", ceil_mib(needed)));
+        out.push(Change::RaiseLimit {
+            mib: ceil_mib(needed),
+        });
         out
     }
 }
@@ -191,12 +315,41 @@ fn size_term(
                     format!("{} in {}", token.text, token.from)
                 },
                 span: Some(token.span),
+                origin: TermOrigin::Token {
+                    token: token.text.clone(),
+                    from: token.from.clone(),
+                    span: token.span,
+                },
             }))
         }
         JvmSize::Invalid(why) => Err(NoBudget::Unknown(format!(
             "{} is invalid: {why}",
             token.text
         ))),
+    }
+}
+
+fn builtin(name: &'static str, bytes: u64, basis: Basis, detail: impl Into<String>) -> Term {
+    Term {
+        name,
+        bytes,
+        basis,
+        detail: detail.into(),
+        span: None,
+        origin: TermOrigin::Builtin,
+    }
+}
+
+fn estimate(name: &'static str, bytes: u64, detail: &str, parameter: &'static str) -> Term {
+    Term {
+        name,
+        bytes,
+        basis: Basis::Estimate,
+        detail: detail.into(),
+        span: None,
+        origin: TermOrigin::Policy {
+            parameters: vec![parameter],
+        },
     }
 }
 
@@ -246,84 +399,102 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
                     basis: Basis::Derived,
                     detail: format!("{} × limit {}", token.text, limit.text),
                     span: Some(token.span),
+                    origin: TermOrigin::Token {
+                        token: token.text.clone(),
+                        from: token.from.clone(),
+                        span: token.span,
+                    },
                 }
             } else if broker.jvm.strimzi_dynamic_heap {
-                let bytes = ((limit_bytes * 0.5) as u64).min(5 * GIB);
-                Term {
-                    name: "heap",
-                    bytes,
-                    basis: Basis::ImageDefault,
-                    detail: "Strimzi default: min(50% of the limit, 5 GiB)".into(),
-                    span: None,
-                }
+                builtin(
+                    "heap",
+                    ((limit_bytes * 0.5) as u64).min(5 * GIB),
+                    Basis::ImageDefault,
+                    "Strimzi default: min(50% of the limit, 5 GiB)",
+                )
             } else {
-                Term {
-                    name: "heap",
-                    bytes: (limit_bytes * 0.25) as u64,
-                    basis: Basis::Default,
-                    detail: "JVM default: 25% of the limit".into(),
-                    span: None,
-                }
+                builtin(
+                    "heap",
+                    (limit_bytes * 0.25) as u64,
+                    Basis::Default,
+                    "JVM default: 25% of the limit",
+                )
             }
         }
     };
     let direct = match size_term(broker, SizeFlag::MaxDirectMemorySize, "direct")? {
         Some(t) => t,
-        None => Term {
-            name: "direct",
-            bytes: heap.bytes,
-            basis: Basis::Derived,
-            detail: "defaults to heap".into(),
-            span: None,
-        },
+        None => builtin("direct", heap.bytes, Basis::Derived, "defaults to heap"),
     };
-    let metaspace = size_term(broker, SizeFlag::MaxMetaspaceSize, "metaspace")?.unwrap_or(Term {
-        name: "metaspace",
-        bytes: params.metaspace_estimate,
-        basis: Basis::Estimate,
-        detail: "unbounded; estimate for a broker's classes".into(),
-        span: None,
-    });
+    let metaspace = match size_term(broker, SizeFlag::MaxMetaspaceSize, "metaspace")? {
+        Some(t) => t,
+        None => estimate(
+            "metaspace",
+            params.metaspace_estimate,
+            "unbounded; estimate for a broker's classes",
+            "memory.metaspace_estimate_mib",
+        ),
+    };
     let tiered_off = broker.jvm.has_flag("-XX:-TieredCompilation");
-    let code_cache =
-        size_term(broker, SizeFlag::ReservedCodeCacheSize, "code cache")?.unwrap_or(Term {
-            name: "code cache",
-            bytes: if tiered_off { 48 * MIB } else { 240 * MIB },
-            basis: Basis::Default,
-            detail: "ReservedCodeCacheSize default".into(),
-            span: None,
-        });
+    let code_cache = match size_term(broker, SizeFlag::ReservedCodeCacheSize, "code cache")? {
+        Some(t) => t,
+        None => builtin(
+            "code cache",
+            if tiered_off { 48 * MIB } else { 240 * MIB },
+            Basis::Default,
+            if tiered_off {
+                "ReservedCodeCacheSize default without tiered compilation"
+            } else {
+                "ReservedCodeCacheSize default"
+            },
+        ),
+    };
     let stack = match size_term(broker, SizeFlag::Xss, "stack")? {
         Some(t) => Some(t),
         None => size_term(broker, SizeFlag::ThreadStackSize, "stack")?,
     };
     let stack_bytes = stack.as_ref().map_or(MIB, |t| t.bytes);
     let brokers = broker.replicas.map_or(1, |(n, _)| u64::from(n.max(1)));
-    let network = config_int(broker, "num.network.threads", 3);
-    let listeners = data_listeners(broker);
-    let io = config_int(broker, "num.io.threads", 8);
-    let fetchers = config_int(broker, "num.replica.fetchers", 1);
-    let background = config_int(broker, "background.threads", 10);
-    let cleaner = config_int(broker, "log.cleaner.threads", 1);
-    let threads = network * listeners
-        + io
-        + fetchers * (brokers - 1)
-        + background
-        + cleaner
-        + u64::from(params.jvm_threads)
-        + u64::from(params.thread_allowance);
+    let mut threads = Threads {
+        network: config_int(broker, "num.network.threads", 3),
+        listeners: data_listeners(broker),
+        io: config_int(broker, "num.io.threads", 8),
+        fetchers: config_int(broker, "num.replica.fetchers", 1),
+        other_brokers: brokers - 1,
+        background: config_int(broker, "background.threads", 10),
+        cleaner: config_int(broker, "log.cleaner.threads", 1),
+        jvm: u64::from(params.jvm_threads),
+        allowance: u64::from(params.thread_allowance),
+        total: 0,
+        stack_bytes,
+    };
+    threads.total = (threads.network.saturating_mul(threads.listeners))
+        .saturating_add(threads.io)
+        .saturating_add(threads.fetchers.saturating_mul(threads.other_brokers))
+        .saturating_add(threads.background)
+        .saturating_add(threads.cleaner)
+        .saturating_add(threads.jvm)
+        .saturating_add(threads.allowance);
     let stacks = Term {
         name: "thread stacks",
-        bytes: threads.saturating_mul(stack_bytes),
+        bytes: threads.total.saturating_mul(stack_bytes),
         basis: Basis::Estimate,
         detail: format!(
-            "{threads} threads × {} (network {network}×{listeners} + io {io} + fetchers {fetchers}×{} + background {background} + cleaner {cleaner} + JVM {} + other {})",
+            "{} threads × {} ({})",
+            threads.total,
             mib(stack_bytes),
-            brokers - 1,
-            params.jvm_threads,
-            params.thread_allowance
+            threads.arithmetic()
         ),
-        span: stack.and_then(|t| t.span),
+        span: stack.as_ref().and_then(|t| t.span),
+        origin: match stack {
+            Some(Term {
+                origin: origin @ TermOrigin::Token { .. },
+                ..
+            }) => origin,
+            _ => TermOrigin::Policy {
+                parameters: vec!["memory.jvm_threads", "memory.thread_allowance"],
+            },
+        },
     };
     let jdk = broker.family.jdk(broker.kafka_version);
     let (base, pct) = if jdk >= 21 {
@@ -341,30 +512,27 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
             pct * 100.0
         ),
         span: None,
+        origin: TermOrigin::Builtin,
     };
-    let mut non_heap = vec![metaspace, code_cache, stacks, gc];
-    if params.agents > 0 {
-        non_heap.push(Term {
-            name: "agents",
-            bytes: params.agents,
-            basis: Basis::Estimate,
-            detail: "policy allowance for Java agents".into(),
-            span: None,
-        });
-    }
-    if params.other_native > 0 {
-        non_heap.push(Term {
-            name: "other native",
-            bytes: params.other_native,
-            basis: Basis::Estimate,
-            detail: "policy allowance".into(),
-            span: None,
-        });
-    }
+    let agents = estimate(
+        "agents",
+        params.agents,
+        "policy allowance for Java agents",
+        "memory.agents_mib",
+    );
+    let other = estimate(
+        "other native",
+        params.other_native,
+        "policy allowance",
+        "memory.other_native_mib",
+    );
     Ok(Budget {
         heap,
         direct,
-        non_heap,
+        non_heap: vec![metaspace, code_cache, stacks, gc, agents, other],
         limit,
+        threads,
+        jdk,
+        gc_heap_fraction: pct,
     })
 }

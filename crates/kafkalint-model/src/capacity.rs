@@ -129,5 +129,8 @@ fn workload_volume(model: &Model, broker: &Broker, name: &str) -> Option<Volume>
             && r.id.name == claim
             && r.same_namespace(&resource.id.namespace)
     })?;
-    volume(pvc.node.path(&["spec", "resources", "requests", "storage"])?)
+    volume(
+        pvc.node
+            .path(&["spec", "resources", "requests", "storage"])?,
+    )
 }

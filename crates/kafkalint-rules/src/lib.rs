@@ -1,6 +1,7 @@
 //! Rules: one file per rule under `rules/`, each with its documentation, metadata and check,
 //! and one registry listing them all.
 
+pub mod custom;
 mod registry;
 pub mod rules;
 
@@ -26,6 +27,8 @@ pub enum Category {
     Topology,
     /// Producers, consumers and their autoscalers.
     Client,
+    /// Suppression comments and annotations themselves.
+    Suppression,
 }
 
 impl Category {
@@ -40,6 +43,7 @@ impl Category {
             Category::Image => "image",
             Category::Topology => "topology",
             Category::Client => "client",
+            Category::Suppression => "suppression",
         }
     }
 }
@@ -101,6 +105,8 @@ pub struct Finding {
     pub help: Option<String>,
     pub resource: Option<usize>,
     pub level: Level,
+    /// The config key or field the finding is about, for fingerprints that survive edits.
+    pub key: Option<String>,
 }
 
 impl Finding {
@@ -113,7 +119,13 @@ impl Finding {
             help: None,
             resource: None,
             level: Level::Rule,
+            key: None,
         }
+    }
+
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
     }
 
     pub fn label(mut self, text: impl Into<String>) -> Self {
@@ -156,6 +168,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub resource: Option<ResourceId>,
+    /// See [`Finding::key`].
+    pub key: Option<String>,
 }
 
 /// What every check sees.
@@ -221,8 +235,10 @@ pub fn run(model: &Model, policy: &Policy) -> Vec<Diagnostic> {
                 labels: f.labels,
                 help: f.help,
                 resource: model.resource(f.resource).map(|r| r.id.clone()),
+                key: f.key,
             });
         }
     }
+    custom::run(model, policy, &mut out);
     out
 }

@@ -10,6 +10,8 @@ static RULES: &[&dyn Rule] = &[
     &low_min_insync_replicas::LowMinInsyncReplicas,
     &ephemeral_log_storage::EphemeralLogStorage,
     &implicit_retention::ImplicitRetention,
+    &unknown_suppression::UnknownSuppression,
+    &unused_suppression::UnusedSuppression,
     // Config keys and values (CFG)
     // Images (IMG)
     // Topology and KRaft (TOP)

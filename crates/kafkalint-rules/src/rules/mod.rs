@@ -8,6 +8,8 @@ pub mod low_min_insync_replicas;
 pub mod low_replication_factor;
 pub mod memory_over_limit;
 pub mod syntax_error;
+pub mod unknown_suppression;
+pub mod unused_suppression;
 
 use kafkalint_model::{Broker, Lookup};
 
@@ -33,6 +35,7 @@ pub(crate) fn broker_key_below_min(
             let n = v.trim().parse::<i64>().ok()?;
             (n < min && Some(n) != ignore).then(|| {
                 Finding::new(s.origin.span, format!("{key} is {n}, below the minimum of {min}"))
+                    .key(key)
                     .label(set_label(n))
                     .help(format!("set {key} to {min} or more"))
                     .resource(broker.resource)
@@ -44,6 +47,7 @@ pub(crate) fn broker_key_below_min(
                 format!("{key} is not set, so Kafka's default of {default} applies, below the minimum of {min}"),
             )
             .label(format!("broker config of {}", broker.display))
+            .key(key)
             .help(format!("set {key}={min} in the broker config"))
             .resource(broker.resource),
         ),
