@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+mod memory;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use kafkalint_engine::{lint, ImageFamily, LintOptions, Workspace};
 use kafkalint_loader::{load, LoadOptions};
@@ -58,6 +60,9 @@ enum Command {
         /// A rule code (MEM001) or name (unbounded-direct-memory).
         code: String,
     },
+    /// Print each broker's memory budget: every term, where it came from, the margin, the fix.
+    #[command(after_help = memory::JSON_SHAPE)]
+    Memory(memory::MemoryArgs),
 }
 
 #[derive(clap::Args)]
@@ -155,6 +160,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => run_lint(args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { code } => show_rule(&code),
+        Command::Memory(args) => memory::run(args),
         Command::Kustomize {
             dir,
             load_restrictor,

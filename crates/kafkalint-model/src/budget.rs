@@ -410,14 +410,14 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
                     "heap",
                     ((limit_bytes * 0.5) as u64).min(5 * GIB),
                     Basis::ImageDefault,
-                    "Strimzi default: min(50% of the limit, 5 GiB)",
+                    "Strimzi's rule: min(50% of the limit, 5 GiB)",
                 )
             } else {
                 builtin(
                     "heap",
                     (limit_bytes * 0.25) as u64,
                     Basis::Default,
-                    "JVM default: 25% of the limit",
+                    "25% of the limit (HotSpot MaxRAMPercentage default)",
                 )
             }
         }
@@ -431,7 +431,7 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
         None => estimate(
             "metaspace",
             params.metaspace_estimate,
-            "unbounded; estimate for a broker's classes",
+            "no -XX:MaxMetaspaceSize; a broker loads 10-15k classes",
             "memory.metaspace_estimate_mib",
         ),
     };
@@ -443,9 +443,9 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
             if tiered_off { 48 * MIB } else { 240 * MIB },
             Basis::Default,
             if tiered_off {
-                "ReservedCodeCacheSize default without tiered compilation"
+                "HotSpot ReservedCodeCacheSize without tiered compilation"
             } else {
-                "ReservedCodeCacheSize default"
+                "HotSpot ReservedCodeCacheSize with tiered compilation"
             },
         ),
     };
@@ -480,10 +480,10 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
         bytes: threads.total.saturating_mul(stack_bytes),
         basis: Basis::Estimate,
         detail: format!(
-            "{} threads × {} ({})",
+            "{} threads ({}) × {} stack",
             threads.total,
-            mib(stack_bytes),
-            threads.arithmetic()
+            threads.arithmetic(),
+            mib(stack_bytes)
         ),
         span: stack.as_ref().and_then(|t| t.span),
         origin: match stack {
@@ -517,13 +517,13 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
     let agents = estimate(
         "agents",
         params.agents,
-        "policy allowance for Java agents",
+        "allowance for Java agents",
         "memory.agents_mib",
     );
     let other = estimate(
         "other native",
         params.other_native,
-        "policy allowance",
+        "allowance for other native memory",
         "memory.other_native_mib",
     );
     Ok(Budget {

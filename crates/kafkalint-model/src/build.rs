@@ -67,6 +67,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         brokers: Vec::new(),
         topics: Vec::new(),
         resources: Vec::new(),
+        env_files: Vec::new(),
     };
     let ctx = Ctx {
         resources: &resources,
@@ -85,6 +86,10 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         }
     }
     for f in input.env_files {
+        model.env_files.push(crate::EnvFile {
+            file: f.file,
+            entries: f.entries.clone(),
+        });
         model.brokers.extend(ctx.env_file_broker(f));
     }
     for f in input.properties_files {

@@ -153,12 +153,21 @@ pub struct Topic {
     pub cluster: Option<String>,
 }
 
+/// An env file linted on its own, every entry as written: rules about env var names need the
+/// ones the image ignores, which never reach a broker's config.
+#[derive(Clone, Debug)]
+pub struct EnvFile {
+    pub file: SourceId,
+    pub entries: Vec<kafkalint_syntax::env::EnvEntry>,
+}
+
 /// Everything the rules see.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub resources: Vec<Resource>,
     pub brokers: Vec<Broker>,
     pub topics: Vec<Topic>,
+    pub env_files: Vec<EnvFile>,
 }
 
 impl Model {

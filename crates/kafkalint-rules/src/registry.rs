@@ -13,7 +13,20 @@ static RULES: &[&dyn Rule] = &[
     &unknown_suppression::UnknownSuppression,
     &unused_suppression::UnusedSuppression,
     // Config keys and values (CFG)
+    &unknown_config_key::UnknownConfigKey,
+    &wrong_config_scope::WrongConfigScope,
+    &removed_config_key::RemovedConfigKey,
     // Images (IMG)
+    &ignored_image_env::IgnoredImageEnv,
+    &env_skipped_by_mounted_config::EnvSkippedByMountedConfig,
+    &apache_default_config_dropped::ApacheDefaultConfigDropped,
+    &service_link_port_clash::ServiceLinkPortClash,
+    &heap_overridden::HeapOverridden,
+    &ineffective_ram_percentage::IneffectiveRamPercentage,
+    &g1_dropped::G1Dropped,
+    &no_memory_limit::NoMemoryLimit,
+    &memory_request_below_limit::MemoryRequestBelowLimit,
+    &heap_too_large::HeapTooLarge,
     // Topology and KRaft (TOP)
     // Clients and KEDA (CLI)
     // Capacity and other sources (CAP)

@@ -1,5 +1,6 @@
 //! One module per rule.
 
+mod catalog_support;
 pub mod direct_memory_unbounded;
 pub mod ephemeral_log_storage;
 pub mod implicit_retention;
@@ -7,9 +8,12 @@ pub mod invalid_jvm_size;
 pub mod low_min_insync_replicas;
 pub mod low_replication_factor;
 pub mod memory_over_limit;
+pub mod removed_config_key;
 pub mod syntax_error;
+pub mod unknown_config_key;
 pub mod unknown_suppression;
 pub mod unused_suppression;
+pub mod wrong_config_scope;
 
 use kafkalint_model::{Broker, Lookup};
 
