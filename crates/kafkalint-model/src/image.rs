@@ -282,6 +282,12 @@ pub fn env_effect(family: ImageFamily, var: &str) -> EnvEffect {
     }
     match family {
         ImageFamily::Bitnami => {
+            if var
+                .strip_suffix("_FILE")
+                .is_some_and(|base| BITNAMI_FILE_VARS.contains(&base))
+            {
+                return EnvEffect::ImageVar;
+            }
             if let Some(rest) = var.strip_prefix("KAFKA_CFG_") {
                 return EnvEffect::Config(bitnami_key(rest));
             }
@@ -336,7 +342,8 @@ fn bitnami_key(rest: &str) -> String {
         .replace("sasl.plaintext", "sasl_plaintext")
 }
 
-/// Variables bitnami's own scripts read (kafka-env.sh), which are not config keys.
+/// Variables bitnami's own scripts read (kafka-env.sh, libkafka.sh, run.sh), which are not
+/// config keys.
 fn is_bitnami_image_var(var: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "KAFKA_CLIENT_",
@@ -345,8 +352,10 @@ fn is_bitnami_image_var(var: &str) -> bool {
         "KAFKA_ZOOKEEPER_",
         "KAFKA_TLS_",
         "KAFKA_CERTIFICATE_",
+        "KAFKA_CERTS_",
         "KAFKA_KRAFT_",
         "KAFKA_SKIP_",
+        "KAFKA_INITIAL_",
         "KAFKA_INITSCRIPTS_",
         "KAFKA_MOUNTED_",
         "KAFKA_CONF_",
@@ -354,18 +363,80 @@ fn is_bitnami_image_var(var: &str) -> bool {
         "KAFKA_VOLUME_",
         "KAFKA_BASE_",
         "KAFKA_CLUSTER_",
+        "KAFKA_DAEMON_",
     ];
     const EXACT: &[&str] = &[
         "KAFKA_ENABLE_KRAFT",
         "KAFKA_HOME",
         "KAFKA_LOG_DIR",
         "KAFKA_PID_FILE",
-        "KAFKA_DAEMON_USER",
-        "KAFKA_DAEMON_GROUP",
         "KAFKA_OPTS",
         "KAFKA_CLUSTER_ID",
+        "KAFKA_EXTRA_FLAGS",
+        "KAFKA_DEBUG",
+        "KAFKA_NODE_ID_COMMAND",
+        "KAFKA_BROKER_ID_COMMAND",
+        // Renamed to KAFKA_CLIENT_USERS, KAFKA_CLIENT_PASSWORDS, KAFKA_CLIENT_LISTENER_NAME.
+        "KAFKA_BROKER_USER",
+        "KAFKA_BROKER_PASSWORD",
     ];
-    EXACT.contains(&var) || PREFIXES.iter().any(|p| var.starts_with(p))
+    EXACT.contains(&var)
+        || PREFIXES.iter().any(|p| var.starts_with(p))
+        || var
+            .strip_suffix("_FILE")
+            .is_some_and(|base| BITNAMI_FILE_VARS.contains(&base))
+}
+
+/// Variables bitnami also reads from the file named by `<VAR>_FILE` (kafka-env.sh of 3.4 and
+/// 4.0).
+const BITNAMI_FILE_VARS: &[&str] = &[
+    "KAFKA_MOUNTED_CONF_DIR",
+    "KAFKA_CLUSTER_ID",
+    "KAFKA_INITIAL_CONTROLLERS",
+    "KAFKA_SKIP_KRAFT_STORAGE_INIT",
+    "KAFKA_CFG_SASL_ENABLED_MECHANISMS",
+    "KAFKA_CLIENT_LISTENER_NAME",
+    "KAFKA_OPTS",
+    "KAFKA_HEAP_OPTS",
+    "JAVA_TOOL_OPTIONS",
+    "KAFKA_KRAFT_CLUSTER_ID",
+    "KAFKA_CLIENT_USERS",
+    "KAFKA_CLIENT_PASSWORDS",
+    "KAFKA_INTER_BROKER_USER",
+    "KAFKA_INTER_BROKER_PASSWORD",
+    "KAFKA_CONTROLLER_USER",
+    "KAFKA_CONTROLLER_PASSWORD",
+    "KAFKA_CERTIFICATE_PASSWORD",
+];
+
+/// Where bitnami looks for a user's `server.properties` unless `KAFKA_MOUNTED_CONF_DIR` says
+/// otherwise; when the file is there, every `KAFKA_CFG_*` variable is skipped (libkafka.sh
+/// `kafka_initialize`).
+pub const BITNAMI_MOUNTED_CONF_DIR: &str = "/bitnami/kafka/config";
+
+/// Where apache/kafka looks for a user's `server.properties` (docker/resources/common-scripts
+/// `configure`, KafkaDockerWrapper): with it, env lines are appended; without it, env lines
+/// are the whole config.
+pub const APACHE_MOUNTED_CONF_DIR: &str = "/mnt/shared/config";
+
+/// Variables that make cp-kafka's `configure` script exit ("port is deprecated").
+pub const CONFLUENT_FATAL_ENV: &[&str] = &[
+    "KAFKA_PORT",
+    "KAFKA_HOST",
+    "KAFKA_ADVERTISED_PORT",
+    "KAFKA_ADVERTISED_HOST",
+];
+
+/// The script the image's entrypoint runs; a container `command`/`args` that does not mention
+/// it bypasses the image's env handling.
+pub fn entry_script(family: ImageFamily) -> Option<&'static str> {
+    match family {
+        ImageFamily::Bitnami => Some("/opt/bitnami/scripts/kafka/"),
+        ImageFamily::Confluent => Some("/etc/confluent/docker/run"),
+        ImageFamily::Apache | ImageFamily::ApacheNative => Some("/etc/kafka/docker/run"),
+        ImageFamily::Wurstmeister => Some("start-kafka.sh"),
+        ImageFamily::Strimzi | ImageFamily::Other => None,
+    }
 }
 
 #[cfg(test)]
@@ -458,5 +529,25 @@ mod tests {
             Config("metrics.x".into())
         );
         assert_eq!(env_effect(ImageFamily::Confluent, "POD_NAME"), Unrelated);
+        for var in [
+            "KAFKA_HEAP_OPTS_FILE",
+            "KAFKA_CFG_SASL_ENABLED_MECHANISMS_FILE",
+            "KAFKA_NODE_ID_COMMAND",
+            "KAFKA_INITIAL_CONTROLLERS",
+            "KAFKA_BROKER_USER",
+            "KAFKA_CERTS_DIR",
+        ] {
+            assert_eq!(env_effect(ImageFamily::Bitnami, var), ImageVar, "{var}");
+        }
+        assert_eq!(env_effect(ImageFamily::Bitnami, "KAFKA_JMX_PORT"), Ignored);
+        assert_eq!(
+            env_effect(ImageFamily::Bitnami, "KAFKA_INTER_BROKER_LISTENER_NAME"),
+            Config("inter.broker.listener.name".into())
+        );
+        assert_eq!(
+            env_effect(ImageFamily::Bitnami, "KAFKA_CONTROLLER_QUORUM_VOTERS"),
+            Config("controller.quorum.voters".into())
+        );
+        assert_eq!(env_effect(ImageFamily::Bitnami, "KAFKA_RETENTION_FILE"), Ignored);
     }
 }

@@ -1,14 +1,25 @@
 //! One module per rule.
 
+pub mod apache_default_config_dropped;
 mod catalog_support;
 pub mod direct_memory_unbounded;
+pub mod env_skipped_by_mounted_config;
 pub mod ephemeral_log_storage;
+pub mod g1_dropped;
+pub mod heap_overridden;
+pub mod heap_too_large;
+pub mod ignored_image_env;
+mod image_support;
 pub mod implicit_retention;
+pub mod ineffective_ram_percentage;
 pub mod invalid_jvm_size;
 pub mod low_min_insync_replicas;
 pub mod low_replication_factor;
 pub mod memory_over_limit;
+pub mod memory_request_below_limit;
+pub mod no_memory_limit;
 pub mod removed_config_key;
+pub mod service_link_port_clash;
 pub mod syntax_error;
 pub mod unknown_config_key;
 pub mod unknown_suppression;
