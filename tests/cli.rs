@@ -375,7 +375,12 @@ fn rules_and_rule_docs() {
         "{doc}"
     );
     let v: Value = serde_json::from_slice(&kafkalint(&["rules", "-f", "json"]).stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 8);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), text.lines().count() - 1, "one JSON row per listed rule");
+    let mem001 = rows.iter().find(|r| r["code"] == "MEM001").unwrap();
+    assert_eq!(mem001["category"], "memory");
+    assert_eq!(mem001["default_severity"], "error");
+    assert_eq!(mem001["enabled"], true);
     assert_eq!(kafkalint(&["rule", "NOPE01"]).status.code(), Some(2));
 }
 

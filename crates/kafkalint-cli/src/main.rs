@@ -4,9 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 mod memory;
+mod policy;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kafkalint_engine::{lint, ImageFamily, LintOptions, Workspace};
+use kafkalint_engine::{lint, Baseline, ImageFamily, LintOptions, Workspace};
 use kafkalint_loader::{load, LoadOptions};
 use kafkalint_policy::{Policy, Severity};
 use kafkalint_report::{render, Format};
@@ -41,12 +42,18 @@ struct Cli {
 enum Command {
     /// Lint files and directories (walked recursively for .yaml, .yml, .json, .env, .properties).
     Lint(LintArgs),
-    /// List every rule.
+    /// List every rule: code, name, category, default severity, and how the policy that applies
+    /// here (or --policy) sets it.
     Rules {
         /// Output format.
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        #[command(flatten)]
+        policy: policy::PolicyArgs,
     },
+    /// Show the resolved policy, or print the policy file's JSON Schema.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Render a kustomization like `kubectl kustomize DIR`, natively.
     Kustomize {
         /// A directory holding kustomization.yaml, kustomization.yml or Kustomization.
@@ -57,12 +64,29 @@ enum Command {
     },
     /// Print a rule's documentation.
     Rule {
-        /// A rule code (MEM001) or name (unbounded-direct-memory).
+        /// A rule code (MEM001) or name (unbounded-direct-memory); custom rules of the policy too.
         code: String,
+        #[command(flatten)]
+        policy: policy::PolicyArgs,
     },
     /// Print each broker's memory budget: every term, where it came from, the margin, the fix.
     #[command(after_help = memory::JSON_SHAPE)]
     Memory(memory::MemoryArgs),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the policy that applies to PATH (found as `kafkalint lint PATH` finds it): the chain
+    /// of packs and files, thresholds, each rule's state and the setting behind it, exemptions.
+    Show {
+        /// Where to look for .kafkalint.yaml, upward.
+        #[arg(value_name = "PATH", default_value = ".")]
+        path: String,
+        #[command(flatten)]
+        policy: policy::PolicyArgs,
+    },
+    /// Print the JSON Schema of policy files (policies/kafkalint.schema.json).
+    Schema,
 }
 
 #[derive(clap::Args)]
@@ -83,9 +107,15 @@ struct LintArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
-    /// Policy file to use instead of the built-in default (same format as policies/default.yaml).
+    #[command(flatten)]
+    policy: policy::PolicyArgs,
+    /// Report only findings not recorded in this baseline (see --write-baseline).
     #[arg(long, value_name = "FILE")]
-    policy: Option<String>,
+    baseline: Option<String>,
+    /// Record today's findings in FILE and exit 0; later runs with --baseline FILE report only
+    /// new ones. Fingerprints use the rule, the object and the config key, not line numbers.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<String>,
     /// Image family for brokers and standalone files, overriding what the image name or keys say.
     #[arg(long, value_name = "FAMILY", value_parser = clap::builder::PossibleValuesParser::new(ImageFamily::NAMES))]
     image: Option<String>,
@@ -158,8 +188,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
-        Command::Rules { format } => list_rules(format),
-        Command::Rule { code } => show_rule(&code),
+        Command::Rules { format, policy } => list_rules(format, &policy),
+        Command::Rule { code, policy } => show_rule(&code, &policy),
+        Command::Policy(PolicyCommand::Show { path, policy }) => {
+            policy::resolve(&policy, std::slice::from_ref(&path)).map(|(base, scoped)| {
+                let (shown, scope) = match scoped.first() {
+                    Some((dir, p)) => (p, Some(dir.as_str())),
+                    None => (&base, None),
+                };
+                emit(&policy::show(shown, scope));
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Policy(PolicyCommand::Schema) => {
+            emit(&kafkalint_policy::schema::policy_schema_json());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Memory(args) => memory::run(args),
         Command::Kustomize {
             dir,
@@ -188,18 +232,21 @@ fn emit(text: &str) {
 }
 
 fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
-    let policy = match &args.policy {
-        None => Policy::default_policy(),
+    let inputs: Vec<String> = args.paths.iter().chain(&args.kustomize).cloned().collect();
+    let (policy, scoped) = policy::resolve(&args.policy, &inputs)?;
+    policy::check_flags(&policy, &args.policy)?;
+    let baseline = match &args.baseline {
+        None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("policy {path}: {e}"))?;
-            Policy::parse(&text).map_err(|e| match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("policy {path}:{l}:{c}: {}", e.message),
-                _ => format!("policy {path}: {}", e.message),
-            })?
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("baseline {path}: {e}"))?;
+            Some(Baseline::parse(&text).map_err(|e| format!("baseline {path}: {e}"))?)
         }
     };
     let mut options = LintOptions {
         policy,
+        scoped,
+        baseline,
         ..LintOptions::default()
     };
     options.model.image = args.image.as_deref().and_then(ImageFamily::from_name);
@@ -237,6 +284,27 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     }
     let all_unreadable = ws.errors.len() >= loaded;
     let result = lint(ws, &options);
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_findings(&result.diagnostics, &result.sources);
+        std::fs::write(path, baseline.to_json()).map_err(|e| format!("baseline {path}: {e}"))?;
+        eprintln!(
+            "kafkalint: recorded {} finding(s) in {path}; run with --baseline {path} to see only new ones",
+            baseline.findings.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let left_out: Vec<String> = [
+        (result.suppressed, "suppressed"),
+        (result.exempted, "exempted by the policy"),
+        (result.baselined, "in the baseline"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, why)| format!("{n} {why}"))
+    .collect();
+    if !left_out.is_empty() && matches!(args.format, OutputFormat::Human) {
+        eprintln!("kafkalint: not shown: {}", left_out.join(", "));
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -265,20 +333,66 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::from(u8::from(failed)))
 }
 
-fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
-    let rules = kafkalint_rules::all_rules();
+/// One row of `kafkalint rules`.
+struct RuleRow {
+    code: String,
+    name: String,
+    category: String,
+    default_severity: Severity,
+    enabled: bool,
+    severity: Severity,
+    summary: String,
+}
+
+fn rule_rows(policy: &Policy) -> Vec<RuleRow> {
+    let mut rows: Vec<RuleRow> = kafkalint_rules::all_rules()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            let d = policy.decide(m.code, m.category.as_str(), m.default_severity);
+            RuleRow {
+                code: m.code.into(),
+                name: m.name.into(),
+                category: m.category.as_str().into(),
+                default_severity: m.default_severity,
+                enabled: d.enabled,
+                severity: d.severity,
+                summary: m.summary(),
+            }
+        })
+        .collect();
+    for r in &policy.custom_rules {
+        let d = policy.decide(&r.code, kafkalint_rules::custom::CATEGORY, r.severity);
+        rows.push(RuleRow {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            category: kafkalint_rules::custom::CATEGORY.into(),
+            default_severity: r.severity,
+            enabled: d.enabled,
+            severity: d.severity,
+            summary: format!("{} (custom rule from {})", r.message, r.origin),
+        });
+    }
+    rows
+}
+
+fn list_rules(format: ListFormat, args: &policy::PolicyArgs) -> Result<ExitCode, String> {
+    let (policy, scoped) = policy::resolve(args, &[".".to_string()])?;
+    let policy = scoped.first().map_or(&policy, |(_, p)| p);
+    let rows = rule_rows(policy);
     let text = match format {
         ListFormat::Json => {
-            let list: Vec<_> = rules
+            let list: Vec<_> = rows
                 .iter()
                 .map(|r| {
-                    let m = r.meta();
                     serde_json::json!({
-                        "code": m.code,
-                        "name": m.name,
-                        "category": m.category.as_str(),
-                        "severity": m.default_severity.as_str(),
-                        "summary": m.summary(),
+                        "code": r.code,
+                        "name": r.name,
+                        "category": r.category,
+                        "default_severity": r.default_severity.as_str(),
+                        "enabled": r.enabled,
+                        "severity": r.severity.as_str(),
+                        "summary": r.summary,
                     })
                 })
                 .collect();
@@ -288,16 +402,24 @@ fn list_rules(format: ListFormat) -> Result<ExitCode, String> {
             )
         }
         ListFormat::Text => {
-            let mut s = String::new();
-            for r in rules {
-                let m = r.meta();
+            let mut s = format!(
+                "{:<7} {:<34} {:<12} {:<8} {:<8} {}\n",
+                "CODE", "NAME", "CATEGORY", "DEFAULT", "POLICY", "SUMMARY"
+            );
+            for r in &rows {
+                let state = if r.enabled {
+                    r.severity.as_str()
+                } else {
+                    "off"
+                };
                 s.push_str(&format!(
-                    "{:<7} {:<26} {:<12} {:<8} {}\n",
-                    m.code,
-                    m.name,
-                    m.category.as_str(),
-                    m.default_severity.as_str(),
-                    m.summary()
+                    "{:<7} {:<34} {:<12} {:<8} {:<8} {}\n",
+                    r.code,
+                    r.name,
+                    r.category,
+                    r.default_severity.as_str(),
+                    state,
+                    r.summary
                 ));
             }
             s
@@ -325,9 +447,26 @@ fn render_kustomization(dir: &str, restrictor: Restrictor) -> Result<ExitCode, S
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_rule(code: &str) -> Result<ExitCode, String> {
-    let rule = kafkalint_rules::find_rule(code)
-        .ok_or_else(|| format!("unknown rule {code:?}; `kafkalint rules` lists them"))?;
+fn show_rule(code: &str, args: &policy::PolicyArgs) -> Result<ExitCode, String> {
+    let Some(rule) = kafkalint_rules::find_rule(code) else {
+        let (policy, scoped) = policy::resolve(args, &[".".to_string()])?;
+        let policy = scoped.first().map_or(&policy, |(_, p)| p);
+        let custom = policy
+            .custom_rules
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+            .ok_or_else(|| format!("unknown rule {code:?}; `kafkalint rules` lists them"))?;
+        emit(&format!(
+            "# {} ({})\n\nCustom rule from {}. Severity: {}.\n\n{}\n\n{}\n",
+            custom.code,
+            custom.name,
+            custom.origin,
+            custom.severity,
+            custom.message,
+            custom.description.as_deref().unwrap_or("")
+        ));
+        return Ok(ExitCode::SUCCESS);
+    };
     let m = rule.meta();
     emit(&format!(
         "# {} ({})\n\nCategory: {}. Default severity: {}.\n\n{}",

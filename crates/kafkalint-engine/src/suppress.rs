@@ -197,8 +197,25 @@ pub(crate) fn apply<'p>(
             kept.push(d);
         }
     }
+    // One annotation written once (e.g. kustomize `commonAnnotations`) lands on many objects;
+    // it is used when any of them used it, and reported once.
+    let used_at: HashSet<(Span, String)> = sups
+        .iter()
+        .flat_map(|s| {
+            s.codes
+                .iter()
+                .zip(&s.used)
+                .filter(|(_, used)| **used)
+                .map(|((code, span), _)| (*span, code.to_ascii_uppercase()))
+        })
+        .collect();
+    let mut reported: HashSet<(Span, String)> = HashSet::new();
     for s in &sups {
-        for (i, (code, span)) in s.codes.iter().enumerate() {
+        for (code, span) in &s.codes {
+            let at = (*span, code.to_ascii_uppercase());
+            if used_at.contains(&at) || !reported.insert(at) {
+                continue;
+            }
             let policy = policy_for(span.source);
             let known_code = known.iter().any(|k| k.eq_ignore_ascii_case(code));
             let (rule, message) = if !known_code {
@@ -206,7 +223,7 @@ pub(crate) fn apply<'p>(
                     UNKNOWN_CODE,
                     format!("suppression names `{code}`, which is not a rule code"),
                 )
-            } else if !s.used[i] {
+            } else {
                 let category = kafkalint_rules::find_rule(code)
                     .map(|r| r.meta().category.as_str())
                     .unwrap_or(kafkalint_rules::custom::CATEGORY);
@@ -217,8 +234,6 @@ pub(crate) fn apply<'p>(
                     UNUSED,
                     format!("suppression of {code} suppresses nothing here"),
                 )
-            } else {
-                continue;
             };
             if !policy.enabled(rule, "suppression") {
                 continue;
