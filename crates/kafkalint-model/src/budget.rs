@@ -536,3 +536,102 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
         gc_heap_fraction: pct,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(name: &'static str, mib: u64, basis: Basis) -> Term {
+        builtin(name, mib * MIB, basis, "")
+    }
+
+    /// The seed: heap 4096, direct following it, ~677 MiB non-heap, 5 GiB limit.
+    fn seed(direct_basis: Basis, direct_mib: u64) -> Budget {
+        Budget {
+            heap: term("heap", 4096, Basis::Flag),
+            direct: term("direct", direct_mib, direct_basis),
+            non_heap: vec![
+                term("metaspace", 128, Basis::Estimate),
+                term("code cache", 240, Basis::Default),
+                term("thread stacks", 112, Basis::Estimate),
+                Term {
+                    bytes: 45 * MIB + (4096.0 * 0.037 * MIB as f64) as u64,
+                    ..term("GC structures", 0, Basis::Estimate)
+                },
+            ],
+            limit: Memory {
+                bytes: 5 * GIB,
+                text: "5Gi".into(),
+                span: Span::default(),
+            },
+            threads: Threads {
+                network: 3,
+                listeners: 1,
+                io: 8,
+                fetchers: 1,
+                other_brokers: 0,
+                background: 10,
+                cleaner: 1,
+                jvm: 40,
+                allowance: 50,
+                total: 112,
+                stack_bytes: MIB,
+            },
+            jdk: 17,
+            gc_heap_fraction: 0.037,
+        }
+    }
+
+    /// Total after setting the heap to `mib`, with direct and GC following as they do.
+    fn total_with_heap(b: &Budget, mib: u64) -> f64 {
+        let drop = b.heap.bytes as f64 - (mib * MIB) as f64;
+        let follows = if b.direct.basis == Basis::Flag {
+            0.0
+        } else {
+            1.0
+        };
+        b.total() as f64 - drop * (1.0 + follows + b.gc_heap_fraction)
+    }
+
+    #[test]
+    fn each_change_reaches_the_target_alone() {
+        for b in [seed(Basis::Derived, 4096), seed(Basis::Flag, 2048)] {
+            let limit = b.limit.bytes as f64;
+            let changes = b.changes(0.15);
+            assert!(changes
+                .iter()
+                .any(|c| matches!(c, Change::RaiseLimit { .. })));
+            for c in &changes {
+                let total = match c {
+                    Change::LowerHeap { mib } => total_with_heap(&b, *mib),
+                    Change::BoundDirect { mib } | Change::LowerDirect { mib } => {
+                        b.total() as f64 - b.direct.bytes as f64 + (mib * MIB) as f64
+                    }
+                    Change::RaiseLimit { mib } => {
+                        let margin = ((mib * MIB) as f64 - b.total() as f64) / (mib * MIB) as f64;
+                        assert!(margin >= 0.15, "{c:?}: {margin}");
+                        continue;
+                    }
+                };
+                let margin = (limit - total) / limit;
+                assert!(margin >= 0.15, "{c:?} leaves {margin}");
+                assert!(margin < 0.16, "{c:?} is not the smallest: {margin}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_seed_needs_the_heap_at_1878m() {
+        let b = seed(Basis::Derived, 4096);
+        assert_eq!(mib(b.total()), "8869 MiB");
+        assert_eq!(
+            b.suggestions(0.15),
+            [
+                "lower the heap to -Xmx1878m",
+                "raise the memory limit to 10434Mi"
+            ]
+        );
+        assert!(b.changes(0.9).len() == 1, "only the limit can reach 90%");
+        assert!(seed(Basis::Flag, 1).changes(0.0).is_empty());
+    }
+}
