@@ -284,6 +284,14 @@ pub fn suggest(version: KafkaVersion, group: Group, name: &str, n: usize) -> Vec
     scored.into_iter().take(n).map(|(_, name)| name).collect()
 }
 
+/// Edit distance between two key names ignoring ASCII case, when it is at most
+/// `limit` (the measure `suggest` ranks by).
+pub fn distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    distance::osa_within(&a, &b, limit)
+}
+
 /// Topic key -> broker key that supplies its default ("retention.ms" ->
 /// "log.retention.ms"). `None` for keys with no broker-level default.
 pub fn broker_default_for_topic_key(
