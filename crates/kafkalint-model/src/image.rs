@@ -376,6 +376,8 @@ fn is_bitnami_image_var(var: &str) -> bool {
         "KAFKA_DEBUG",
         "KAFKA_NODE_ID_COMMAND",
         "KAFKA_BROKER_ID_COMMAND",
+        // Read by 2.x-era images.
+        "KAFKA_PORT_NUMBER",
         // Renamed to KAFKA_CLIENT_USERS, KAFKA_CLIENT_PASSWORDS, KAFKA_CLIENT_LISTENER_NAME.
         "KAFKA_BROKER_USER",
         "KAFKA_BROKER_PASSWORD",
@@ -548,6 +550,9 @@ mod tests {
             env_effect(ImageFamily::Bitnami, "KAFKA_CONTROLLER_QUORUM_VOTERS"),
             Config("controller.quorum.voters".into())
         );
-        assert_eq!(env_effect(ImageFamily::Bitnami, "KAFKA_RETENTION_FILE"), Ignored);
+        assert_eq!(
+            env_effect(ImageFamily::Bitnami, "KAFKA_RETENTION_FILE"),
+            Ignored
+        );
     }
 }

@@ -5,8 +5,7 @@ use kafkalint_model::{Broker, Lookup};
 use kafkalint_syntax::Span;
 
 use super::image_support::{
-    broker_env, command_text, file_mount, image_entrypoint_runs, mentions, service_links,
-    FileMount,
+    broker_env, command_text, file_mount, image_entrypoint_runs, mentions, service_links, FileMount,
 };
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -100,7 +99,10 @@ fn missing_keys(broker: &Broker) -> Vec<(&'static str, &'static str)> {
         missing.push(("controller.quorum.voters", "KAFKA_CONTROLLER_QUORUM_VOTERS"));
     }
     if !present(broker, "controller.listener.names") {
-        missing.push(("controller.listener.names", "KAFKA_CONTROLLER_LISTENER_NAMES"));
+        missing.push((
+            "controller.listener.names",
+            "KAFKA_CONTROLLER_LISTENER_NAMES",
+        ));
     }
     missing
 }
@@ -112,14 +114,22 @@ impl Rule for ApacheDefaultConfigDropped {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for broker in &cx.model.brokers {
-            if !matches!(broker.family, ImageFamily::Apache | ImageFamily::ApacheNative) {
+            if !matches!(
+                broker.family,
+                ImageFamily::Apache | ImageFamily::ApacheNative
+            ) {
                 continue;
             }
             let container = cx.model.container_of(broker);
             if !image_entrypoint_runs(broker.family, container) {
                 continue;
             }
-            match file_mount(cx.model, broker, APACHE_MOUNTED_CONF_DIR, "server.properties") {
+            match file_mount(
+                cx.model,
+                broker,
+                APACHE_MOUNTED_CONF_DIR,
+                "server.properties",
+            ) {
                 FileMount::Absent => {}
                 _ if container.is_none() => {}
                 _ => continue,

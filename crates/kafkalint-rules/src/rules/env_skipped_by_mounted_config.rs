@@ -68,8 +68,7 @@ impl Rule for EnvSkippedByMountedConfig {
                     _ => continue,
                 },
             };
-            let FileMount::Present(mount) =
-                file_mount(cx.model, broker, &dir, "server.properties")
+            let FileMount::Present(mount) = file_mount(cx.model, broker, &dir, "server.properties")
             else {
                 continue;
             };
@@ -89,10 +88,15 @@ impl Rule for EnvSkippedByMountedConfig {
                     first.name
                 )
             } else {
+                let mut names: Vec<&str> =
+                    skipped.iter().take(3).map(|s| s.name.as_str()).collect();
+                if skipped.len() > 3 {
+                    names.push("...");
+                }
                 format!(
-                    "{} KAFKA_CFG_* variables are skipped ({}, ...): bitnami/kafka ignores them all when {dir}/server.properties is mounted",
+                    "{} config variables are skipped ({}): bitnami/kafka ignores KAFKA_CFG_* and its legacy names when {dir}/server.properties is mounted",
                     skipped.len(),
-                    first.name
+                    names.join(", ")
                 )
             };
             let mut f = Finding::new(mount, message)

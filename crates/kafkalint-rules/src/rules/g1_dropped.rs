@@ -128,7 +128,9 @@ impl Rule for G1Dropped {
                 "the JVM then picks the Serial collector whenever the container has fewer than 2 CPUs or less than 1792 MiB".to_string()
             };
             let source = match broker.source {
-                BrokerSource::Strimzi { .. } => "jvmOptions.-XX replaces KAFKA_JVM_PERFORMANCE_OPTS",
+                BrokerSource::Strimzi { .. } => {
+                    "jvmOptions.-XX replaces KAFKA_JVM_PERFORMANCE_OPTS"
+                }
                 _ => "KAFKA_JVM_PERFORMANCE_OPTS replaces Kafka's default",
             };
             let mut f = Finding::new(

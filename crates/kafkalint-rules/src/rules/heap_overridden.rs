@@ -1,6 +1,6 @@
 use kafkalint_model::jvm::{parse_size, size_flag, JvmSize, SizeFlag};
 use kafkalint_model::quantity::mib;
-use kafkalint_model::JvmToken;
+use kafkalint_model::{ImageFamily, JvmToken};
 
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -74,8 +74,11 @@ impl Rule for HeapOverridden {
                     continue;
                 };
                 let Some(won) = bytes(winner) else { continue };
-                // An image default is only certain when nothing else can set KAFKA_HEAP_OPTS.
-                if winner.image_default && broker.jvm.unknown.is_some() {
+                // An image default is only certain when nothing else can set KAFKA_HEAP_OPTS,
+                // and for images whose defaults we know.
+                if winner.image_default
+                    && (broker.jvm.unknown.is_some() || broker.family == ImageFamily::Other)
+                {
                     continue;
                 }
                 for loser in losers {
@@ -106,7 +109,11 @@ impl Rule for HeapOverridden {
                                 "{} is overridden by {} ({why}): the {} heap is {}",
                                 origin(loser),
                                 origin(winner),
-                                if flag == SizeFlag::Xmx { "maximum" } else { "initial" },
+                                if flag == SizeFlag::Xmx {
+                                    "maximum"
+                                } else {
+                                    "initial"
+                                },
                                 mib(won)
                             ),
                         )

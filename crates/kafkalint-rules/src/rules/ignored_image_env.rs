@@ -75,7 +75,10 @@ impl Rule for IgnoredImageEnv {
             };
             let command = container.map(command_text).unwrap_or_default();
             let values: Vec<&str> = env.vars.iter().filter_map(|v| v.value.as_deref()).collect();
-            let image = broker.image.as_ref().map_or(family.name(), |(i, _)| i.as_str());
+            let image = broker
+                .image
+                .as_ref()
+                .map_or(family.name(), |(i, _)| i.as_str());
             let mut seen: Vec<&str> = Vec::new();
             for var in &env.vars {
                 let name = var.name.as_str();

@@ -244,11 +244,20 @@ fn link_vars(service: &Resource) -> Vec<String> {
         if let Some(name) = p.text_at(&["name"]) {
             let name: String = name
                 .chars()
-                .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
+                .map(|c| {
+                    if c == '-' {
+                        '_'
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
                 .collect();
             vars.push(format!("{prefix}_SERVICE_PORT_{name}"));
         }
-        let proto = p.text_at(&["protocol"]).unwrap_or("TCP").to_ascii_uppercase();
+        let proto = p
+            .text_at(&["protocol"])
+            .unwrap_or("TCP")
+            .to_ascii_uppercase();
         let base = format!("{prefix}_PORT_{port}_{proto}");
         vars.push(format!("{base}_PROTO"));
         vars.push(format!("{base}_PORT"));
@@ -343,10 +352,11 @@ pub(crate) fn file_mount(model: &Model, broker: &Broker, dir: &str, file: &str) 
             return FileMount::Unknown;
         };
         let has = ["data", "binaryData"].iter().any(|k| {
-            found
-                .node
-                .get(k)
-                .is_some_and(|d| d.as_map().iter().any(|(key, _)| key.as_str() == Some(&in_volume)))
+            found.node.get(k).is_some_and(|d| {
+                d.as_map()
+                    .iter()
+                    .any(|(key, _)| key.as_str() == Some(&in_volume))
+            })
         });
         return present(has);
     }

@@ -1,6 +1,6 @@
 use kafkalint_model::jvm::{parse_size, percentage_flag, JvmSize, SizeFlag};
 use kafkalint_model::quantity::mib;
-use kafkalint_model::BrokerSource;
+use kafkalint_model::{BrokerSource, ImageFamily};
 
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -63,7 +63,9 @@ impl Rule for IneffectiveRamPercentage {
                 let Some((fixed, arg)) = broker.jvm.last_size(flag) else {
                     continue;
                 };
-                if fixed.image_default && broker.jvm.unknown.is_some() {
+                if fixed.image_default
+                    && (broker.jvm.unknown.is_some() || broker.family == ImageFamily::Other)
+                {
                     continue;
                 }
                 let size = match parse_size(arg) {
@@ -81,9 +83,15 @@ impl Rule for IneffectiveRamPercentage {
                         fixed.text
                     )
                 } else if matches!(broker.source, BrokerSource::Strimzi { .. }) {
-                    format!("remove {} from jvmOptions to size the heap by percentage, or drop {name}", flag.display())
+                    format!(
+                        "remove {} from jvmOptions to size the heap by percentage, or drop {name}",
+                        flag.display()
+                    )
                 } else {
-                    format!("remove {} to size the heap by percentage, or drop -XX:{name}", fixed.text)
+                    format!(
+                        "remove {} to size the heap by percentage, or drop -XX:{name}",
+                        fixed.text
+                    )
                 };
                 out.push(
                     Finding::new(
@@ -92,7 +100,11 @@ impl Rule for IneffectiveRamPercentage {
                             "{} in {} has no effect: {source} fixes the {} heap at {size}",
                             token.text,
                             token.from,
-                            if flag == SizeFlag::Xmx { "maximum" } else { "initial" },
+                            if flag == SizeFlag::Xmx {
+                                "maximum"
+                            } else {
+                                "initial"
+                            },
                         ),
                     )
                     .label("ignored by the JVM")

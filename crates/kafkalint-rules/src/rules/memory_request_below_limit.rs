@@ -1,5 +1,6 @@
 use kafkalint_model::jvm::{parse_size, JvmSize, SizeFlag};
 use kafkalint_model::quantity::mib;
+use kafkalint_model::ImageFamily;
 
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -62,6 +63,8 @@ impl Rule for MemoryRequestBelowLimit {
                 broker
                     .jvm
                     .last_size(SizeFlag::Xmx)
+                    // An unknown image may set its own heap.
+                    .filter(|(t, _)| !t.image_default || broker.family != ImageFamily::Other)
                     .and_then(|(t, arg)| match parse_size(arg) {
                         JvmSize::Bytes(b) => Some((t, b)),
                         JvmSize::Invalid(_) => None,
@@ -76,11 +79,9 @@ impl Rule for MemoryRequestBelowLimit {
             }
             let percent = request.bytes as f64 * 100.0 / limit.bytes as f64;
             let heap_note = match heap {
-                Some((t, b)) if below_heap => format!(
-                    ", less than the heap alone ({} from {})",
-                    mib(b),
-                    t.text
-                ),
+                Some((t, b)) if below_heap => {
+                    format!(", less than the heap alone ({} from {})", mib(b), t.text)
+                }
                 _ => String::new(),
             };
             let mut f = Finding::new(

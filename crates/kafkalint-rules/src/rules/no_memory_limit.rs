@@ -1,6 +1,6 @@
 use kafkalint_model::jvm::{parse_size, JvmSize, SizeFlag};
 use kafkalint_model::quantity::mib;
-use kafkalint_model::{Broker, BrokerSource, Model, Resource};
+use kafkalint_model::{Broker, BrokerSource, ImageFamily, Model, Resource};
 use kafkalint_syntax::Node;
 
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
@@ -56,7 +56,9 @@ fn resources_node<'m>(model: &'m Model, broker: &Broker) -> Option<&'m Node> {
             };
             from_pool.or_else(|| {
                 // A pool without resources falls back to the Kafka resource's.
-                let cluster = model.resource(broker.resource)?.label("strimzi.io/cluster")?;
+                let cluster = model
+                    .resource(broker.resource)?
+                    .label("strimzi.io/cluster")?;
                 model
                     .resources
                     .iter()
@@ -115,6 +117,7 @@ impl Rule for NoMemoryLimit {
             let heap = broker
                 .jvm
                 .last_size(SizeFlag::Xmx)
+                .filter(|(t, _)| !t.image_default || broker.family != ImageFamily::Other)
                 .and_then(|(t, arg)| match parse_size(arg) {
                     JvmSize::Bytes(b) => Some((t, b)),
                     JvmSize::Invalid(_) => None,
@@ -124,8 +127,11 @@ impl Rule for NoMemoryLimit {
                     "the heap is fixed at {}, but direct memory, metaspace and threads can grow until the node runs short",
                     mib(b)
                 ),
+                (BrokerSource::Strimzi { .. }, _) if broker.memory_request.is_some() => {
+                    "Strimzi then sizes the heap at 50% of the node's memory, up to 5 GiB".to_string()
+                }
                 (BrokerSource::Strimzi { .. }, _) => {
-                    "Strimzi then sizes the heap from the node's memory (50% of it up to 5 GiB with a request, else the JVM's 25%)".to_string()
+                    "Strimzi then sets only -Xms128M, so the JVM takes 25% of the node's memory as heap".to_string()
                 }
                 _ => "the JVM sizes its heap and direct memory from the node's RAM".to_string(),
             };
