@@ -1,4 +1,5 @@
-//! Confluent for Kubernetes (CFK): a `platform.confluent.io` `Kafka` custom resource as a broker.
+//! Confluent for Kubernetes (CFK): a `platform.confluent.io` `Kafka` custom resource as a broker,
+//! and its `KafkaTopic`s as topics.
 //!
 //! What the resource says is read exactly: `spec.replicas`, `spec.image.application`,
 //! `spec.configOverrides.server` (`key=value` lines appended to the broker's properties),
@@ -17,7 +18,9 @@ use kafkalint_syntax::Node;
 use super::{is_linear, memory_at, setting, span_in_value, value_span, Ctx};
 use crate::image::{self, ImageFamily};
 use crate::jvm::{self, SizeFlag};
-use crate::{Backing, Broker, BrokerSource, Config, Jvm, JvmToken, LogDir, Origin, Value, Via};
+use crate::{
+    Backing, Broker, BrokerSource, Config, Jvm, JvmToken, LogDir, Origin, Topic, Value, Via,
+};
 
 /// Where CFK mounts the broker's data volume and points `log.dirs`.
 pub const CFK_LOG_DIR: &str = "/mnt/data/data0/logs";
@@ -83,6 +86,53 @@ impl Ctx<'_> {
             memory_limit: memory_at(resources, "limits"),
             memory_request: memory_at(resources, "requests"),
             log_dirs,
+        })
+    }
+}
+
+impl Ctx<'_> {
+    /// A CFK `KafkaTopic`: `spec.partitionCount`, `spec.replicas`, `spec.configs`, and the
+    /// cluster from `spec.kafkaClusterRef.name` (none when it goes through a REST class or
+    /// the namespace's only Kafka).
+    pub(super) fn cfk_topic(&self, index: usize) -> Option<Topic> {
+        let r = self.resources.get(index)?;
+        let spec = r.node.get("spec");
+        let int_at = |key: &str| {
+            spec.and_then(|s| s.get(key))
+                .and_then(|n| n.as_i64().map(|v| (v, n.span)))
+        };
+        let mut config = Config::default();
+        let configs = spec.and_then(|s| s.get("configs"));
+        for (k, v) in configs.map_or(&[][..], Node::as_map) {
+            let Some(key) = k.as_str() else { continue };
+            config.set(
+                key,
+                setting(
+                    Value::Known(v.as_str().unwrap_or("").to_string()),
+                    value_span(v),
+                    Via::Properties,
+                    is_linear(v),
+                ),
+            );
+        }
+        let config_anchor = spec
+            .and_then(|s| s.entry("configs").map(|(k, _)| k.span))
+            .or_else(|| r.node.entry("spec").map(|(k, _)| k.span))
+            .unwrap_or_else(|| r.anchor());
+        Some(Topic {
+            name: spec
+                .and_then(|s| s.text_at(&["name"]))
+                .unwrap_or(&r.id.name)
+                .to_string(),
+            resource: index,
+            anchor: r.anchor(),
+            replicas: int_at("replicas"),
+            partitions: int_at("partitionCount"),
+            config,
+            config_anchor,
+            cluster: spec
+                .and_then(|s| s.text_at(&["kafkaClusterRef", "name"]))
+                .map(str::to_string),
         })
     }
 }

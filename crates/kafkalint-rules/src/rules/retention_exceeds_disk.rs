@@ -7,8 +7,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Works out how much data bytes-based retention lets each broker keep, and compares it
-    /// with the broker's log volume. For each topic in the input whose retention is in bytes
-    /// (its own `retention.bytes`, or the broker's `log.retention.bytes`), a broker holds
+    /// with the broker's log volume. For each topic in the input (Strimzi or CFK
+    /// `KafkaTopic`) whose retention is in bytes (its own `retention.bytes`, or the broker's
+    /// `log.retention.bytes`), a broker holds
     /// `(retention.bytes + segment.bytes) × partition replicas on that broker`: Kafka deletes
     /// whole segments only, so each partition can hold one segment above its retention. Replicas
     /// are counted as Kafka spreads them, `partitions × replication factor / brokers`, rounded
@@ -57,8 +58,9 @@ const DEFAULT_SEGMENT_BYTES: u64 = 1_073_741_824;
 
 /// The brokers of one cluster that hold partition data.
 struct Cluster<'a> {
-    /// The Strimzi cluster name, which KafkaTopics point at.
-    strimzi_name: Option<String>,
+    /// The operator's API group and the cluster name its topics point at (Strimzi's
+    /// `strimzi.io/cluster` label, CFK's `kafkaClusterRef`).
+    operator: Option<(&'static str, String)>,
     namespace: Option<String>,
     brokers: Vec<&'a Broker>,
 }
@@ -81,16 +83,20 @@ fn clusters(model: &Model) -> Vec<Cluster<'_>> {
         let Some(r) = model.resource(b.resource) else {
             continue;
         };
-        let strimzi_name = match b.source {
-            BrokerSource::Strimzi { .. } => Some(if r.kind() == "KafkaNodePool" {
-                r.label("strimzi.io/cluster").unwrap_or("").to_string()
-            } else {
-                r.id.name.clone()
-            }),
+        let operator = match b.source {
+            BrokerSource::Strimzi { .. } => Some((
+                "kafka.strimzi.io",
+                if r.kind() == "KafkaNodePool" {
+                    r.label("strimzi.io/cluster").unwrap_or("").to_string()
+                } else {
+                    r.id.name.clone()
+                },
+            )),
+            BrokerSource::Confluent => Some(("platform.confluent.io", r.id.name.clone())),
             _ => None,
         };
-        let key = match &strimzi_name {
-            Some(name) => format!("strimzi {:?} {name}", r.id.namespace),
+        let key = match &operator {
+            Some((group, name)) => format!("{group} {:?} {name}", r.id.namespace),
             None => format!("resource {:?}", b.resource),
         };
         match out.iter_mut().find(|(k, _)| *k == key) {
@@ -98,7 +104,7 @@ fn clusters(model: &Model) -> Vec<Cluster<'_>> {
             None => out.push((
                 key,
                 Cluster {
-                    strimzi_name,
+                    operator,
                     namespace: r.id.namespace.clone(),
                     brokers: vec![b],
                 },
@@ -112,15 +118,19 @@ fn topics_of<'m>(model: &'m Model, cluster: &Cluster<'_>, only_cluster: bool) ->
     model
         .topics
         .iter()
-        .filter(|t| match &t.cluster {
-            Some(name) => {
-                cluster.strimzi_name.as_deref() == Some(name.as_str())
-                    && model
-                        .resources
-                        .get(t.resource)
-                        .is_some_and(|r| r.same_namespace(&cluster.namespace))
+        .filter(|t| {
+            let Some(r) = model.resources.get(t.resource) else {
+                return false;
+            };
+            match (&t.cluster, &cluster.operator) {
+                (Some(name), Some((group, cluster_name))) => {
+                    name == cluster_name
+                        && r.group() == *group
+                        && r.same_namespace(&cluster.namespace)
+                }
+                (Some(_), None) => false,
+                (None, _) => only_cluster && r.same_namespace(&cluster.namespace),
             }
-            None => only_cluster,
         })
         .collect()
 }
