@@ -58,6 +58,13 @@ pub struct ModelOptions {
 }
 
 pub fn build(input: Input, options: &ModelOptions) -> Model {
+    // Documents without a kind may be Spring `application.yaml` files linted on their own.
+    let config_docs: Vec<(SourceId, Node)> = input
+        .documents
+        .iter()
+        .filter(|(_, n)| n.get("kind").is_none() && n.get("spring").is_some())
+        .cloned()
+        .collect();
     let resources: Vec<Resource> = input
         .documents
         .into_iter()
@@ -68,6 +75,8 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         topics: Vec::new(),
         resources: Vec::new(),
         env_files: Vec::new(),
+        clients: Vec::new(),
+        scalers: Vec::new(),
     };
     let ctx = Ctx {
         resources: &resources,
@@ -90,32 +99,53 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
             file: f.file,
             entries: f.entries.clone(),
         });
+        let dir = input.dirs.get(&f.file).cloned();
+        model.clients.extend(ctx.env_file_client(&f, dir));
         model.brokers.extend(ctx.env_file_broker(f));
     }
     for f in input.properties_files {
-        model.brokers.extend(ctx.properties_file_broker(f));
+        if crate::client::is_client_properties(&f.entries) {
+            let dir = input.dirs.get(&f.file).cloned();
+            model.clients.extend(ctx.properties_file_client(f, dir));
+        } else {
+            model.brokers.extend(ctx.properties_file_broker(f));
+        }
     }
+    model
+        .clients
+        .extend(ctx.clients(&model.brokers, &|f| input.dirs.get(&f).cloned()));
+    for (file, doc) in &config_docs {
+        let dir = input.dirs.get(file).cloned();
+        model.clients.extend(crate::client::yaml_document_client(
+            *file,
+            doc,
+            "Spring configuration",
+            dir,
+        ));
+    }
+    model.scalers = ctx.scalers(&model.topics);
+    crate::keda::link_scalers(&mut model.clients, &model.scalers, &resources);
     model.resources = resources;
     model
 }
 
-struct Ctx<'a> {
-    resources: &'a [Resource],
+pub(crate) struct Ctx<'a> {
+    pub(crate) resources: &'a [Resource],
     options: &'a ModelOptions,
     dirs: &'a HashMap<SourceId, String>,
 }
 
 /// An env var as a container will see it.
 #[derive(Clone, Debug)]
-struct EnvVar {
-    value: Value,
-    span: Span,
-    linear: bool,
-    via: Via,
+pub(crate) struct EnvVar {
+    pub(crate) value: Value,
+    pub(crate) span: Span,
+    pub(crate) linear: bool,
+    pub(crate) via: Via,
 }
 
 /// Whether character columns in a scalar's value map one to one to the source line.
-fn is_linear(node: &Node) -> bool {
+pub(crate) fn is_linear(node: &Node) -> bool {
     match node.style() {
         Some(ScalarStyle::Plain) => !node.as_str().unwrap_or("").contains('\n'),
         Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) => {
@@ -127,7 +157,7 @@ fn is_linear(node: &Node) -> bool {
 }
 
 /// The span of a scalar's value text, without quotes.
-fn value_span(node: &Node) -> Span {
+pub(crate) fn value_span(node: &Node) -> Span {
     match node.style() {
         Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) if is_linear(node) => {
             let len = node.as_str().unwrap_or("").chars().count() as u32;
@@ -143,7 +173,7 @@ fn value_span(node: &Node) -> Span {
 }
 
 /// Span of `len` chars at char `offset` inside a scalar value, mapped through line breaks.
-fn span_in_value(node: &Node, offset: usize, len: usize) -> Span {
+pub(crate) fn span_in_value(node: &Node, offset: usize, len: usize) -> Span {
     let text = node.as_str().unwrap_or("");
     let before: String = text.chars().take(offset).collect();
     let line = before.matches('\n').count() as u32;
@@ -156,7 +186,7 @@ fn span_in_value(node: &Node, offset: usize, len: usize) -> Span {
     Span::on_line(node.span.source, start.line, start.col, len as u32)
 }
 
-fn setting(value: Value, span: Span, via: Via, linear: bool) -> Setting {
+pub(crate) fn setting(value: Value, span: Span, via: Via, linear: bool) -> Setting {
     Setting {
         value,
         origin: Origin { span, via },
@@ -234,7 +264,7 @@ const NON_BROKER_COMMANDS: &[&str] = &[
 
 impl Ctx<'_> {
     /// 0: same file, 1: same directory, 2: elsewhere in the input.
-    fn distance(&self, a: SourceId, b: SourceId) -> u8 {
+    pub(crate) fn distance(&self, a: SourceId, b: SourceId) -> u8 {
         if a == b {
             0
         } else if self
@@ -248,7 +278,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn configmap(&self, name: &str, from: &Resource) -> Option<&Resource> {
+    pub(crate) fn configmap(&self, name: &str, from: &Resource) -> Option<&Resource> {
         self.resources
             .iter()
             .filter(|r| {
@@ -308,63 +338,7 @@ impl Ctx<'_> {
         let container_name = container.text_at(&["name"]).unwrap_or("").to_string();
         let anchor = container.path(&["name"]).map_or(container.span, |n| n.span);
 
-        // Env, in the order the kubelet builds it: envFrom first, then env.
-        let mut env: Vec<(String, EnvVar)> = Vec::new();
-        let mut blind_spots: Vec<String> = Vec::new();
-        for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
-            let prefix = from.text_at(&["prefix"]).unwrap_or("");
-            if let Some(name) = from.text_at(&["configMapRef", "name"]) {
-                match self.configmap(name, r) {
-                    Some(cm) => {
-                        for (k, v) in cm.node.get("data").map_or(&[][..], Node::as_map) {
-                            let Some(key) = k.as_str() else { continue };
-                            if !kafkalint_syntax::env::is_env_var_name(key) {
-                                continue;
-                            }
-                            env.push((
-                                format!("{prefix}{key}"),
-                                EnvVar {
-                                    value: Value::Known(v.as_str().unwrap_or("").to_string()),
-                                    span: value_span(v),
-                                    linear: is_linear(v),
-                                    via: Via::Env(format!("{prefix}{key}")),
-                                },
-                            ));
-                        }
-                    }
-                    None => blind_spots.push(format!("ConfigMap {name} is not in the input")),
-                }
-            } else if let Some(name) = from.text_at(&["secretRef", "name"]) {
-                blind_spots.push(format!("Secret {name} is loaded with envFrom"));
-            }
-        }
-        for e in container.get("env").map_or(&[][..], Node::as_seq) {
-            let Some(name) = e.text_at(&["name"]) else {
-                continue;
-            };
-            let var = if let Some(v) = e.get("value") {
-                let raw = v.as_str().unwrap_or("");
-                EnvVar {
-                    value: match expand(raw, &env) {
-                        Ok(s) => Value::Known(s),
-                        Err(why) => Value::Unknown(why),
-                    },
-                    span: value_span(v),
-                    linear: is_linear(v) && !raw.contains("$("),
-                    via: Via::Env(name.to_string()),
-                }
-            } else if let Some(from) = e.get("valueFrom") {
-                self.value_from(name, from, e, r)
-            } else {
-                EnvVar {
-                    value: Value::Known(String::new()),
-                    span: e.span,
-                    linear: false,
-                    via: Via::Env(name.to_string()),
-                }
-            };
-            env.push((name.to_string(), var));
-        }
+        let (env, blind_spots) = self.container_env(r, container);
 
         let mut config = Config::default();
         let mounted = self.mounted_server_properties(pod_spec, container, r);
@@ -439,6 +413,72 @@ impl Ctx<'_> {
             memory_request: memory("requests"),
             log_dirs,
         }
+    }
+
+    /// A container's env, in the order the kubelet builds it: envFrom first, then env; and
+    /// why some of it may be invisible (a Secret, a ConfigMap not in the input).
+    pub(crate) fn container_env(
+        &self,
+        r: &Resource,
+        container: &Node,
+    ) -> (Vec<(String, EnvVar)>, Vec<String>) {
+        let mut env: Vec<(String, EnvVar)> = Vec::new();
+        let mut blind_spots: Vec<String> = Vec::new();
+        for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
+            let prefix = from.text_at(&["prefix"]).unwrap_or("");
+            if let Some(name) = from.text_at(&["configMapRef", "name"]) {
+                match self.configmap(name, r) {
+                    Some(cm) => {
+                        for (k, v) in cm.node.get("data").map_or(&[][..], Node::as_map) {
+                            let Some(key) = k.as_str() else { continue };
+                            if !kafkalint_syntax::env::is_env_var_name(key) {
+                                continue;
+                            }
+                            env.push((
+                                format!("{prefix}{key}"),
+                                EnvVar {
+                                    value: Value::Known(v.as_str().unwrap_or("").to_string()),
+                                    span: value_span(v),
+                                    linear: is_linear(v),
+                                    via: Via::Env(format!("{prefix}{key}")),
+                                },
+                            ));
+                        }
+                    }
+                    None => blind_spots.push(format!("ConfigMap {name} is not in the input")),
+                }
+            } else if let Some(name) = from.text_at(&["secretRef", "name"]) {
+                blind_spots.push(format!("Secret {name} is loaded with envFrom"));
+            }
+        }
+        for e in container.get("env").map_or(&[][..], Node::as_seq) {
+            let Some(name) = e.text_at(&["name"]) else {
+                continue;
+            };
+            let var = if let Some(v) = e.get("value") {
+                let raw = v.as_str().unwrap_or("");
+                EnvVar {
+                    value: match expand(raw, &env) {
+                        Ok(s) => Value::Known(s),
+                        Err(why) => Value::Unknown(why),
+                    },
+                    span: value_span(v),
+                    linear: is_linear(v) && !raw.contains("$("),
+                    via: Via::Env(name.to_string()),
+                }
+            } else if let Some(from) = e.get("valueFrom") {
+                self.value_from(name, from, e, r)
+            } else {
+                EnvVar {
+                    value: Value::Known(String::new()),
+                    span: e.span,
+                    linear: false,
+                    via: Via::Env(name.to_string()),
+                }
+            };
+            env.push((name.to_string(), var));
+        }
+        (env, blind_spots)
     }
 
     fn value_from(&self, name: &str, from: &Node, e: &Node, owner: &Resource) -> EnvVar {

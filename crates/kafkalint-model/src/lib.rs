@@ -6,8 +6,10 @@
 pub mod budget;
 mod build;
 pub mod capacity;
+pub mod client;
 pub mod image;
 pub mod jvm;
+pub mod keda;
 pub mod quantity;
 mod resource;
 mod setting;
@@ -168,6 +170,10 @@ pub struct Model {
     pub brokers: Vec<Broker>,
     pub topics: Vec<Topic>,
     pub env_files: Vec<EnvFile>,
+    /// Kafka client workloads: producers, consumers, Kafka Streams apps.
+    pub clients: Vec<client::Client>,
+    /// KEDA autoscalers with a Kafka trigger.
+    pub scalers: Vec<keda::KafkaScaler>,
 }
 
 impl Model {

@@ -29,6 +29,15 @@ static RULES: &[&dyn Rule] = &[
     &heap_too_large::HeapTooLarge,
     // Topology and KRaft (TOP)
     // Clients and KEDA (CLI)
+    &properties_inline_comment::PropertiesInlineComment,
+    &shared_consumer_group::SharedConsumerGroup,
+    &producer_acks_not_all::ProducerAcksNotAll,
+    &producer_idempotence_disabled::ProducerIdempotenceDisabled,
+    &consumer_auto_commit::ConsumerAutoCommit,
+    &broker_key_in_client::BrokerKeyInClient,
+    &heartbeat_above_session_third::HeartbeatAboveSessionThird,
+    &keda_replicas_above_partitions::KedaReplicasAbovePartitions,
+    &keda_trigger_key_typo::KedaTriggerKeyTypo,
     // Capacity and other sources (CAP)
 ];
 

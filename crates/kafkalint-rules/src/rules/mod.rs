@@ -1,25 +1,35 @@
 //! One module per rule.
 
 pub mod apache_default_config_dropped;
+pub mod broker_key_in_client;
 mod catalog_support;
+mod client_support;
+pub mod consumer_auto_commit;
 pub mod direct_memory_unbounded;
 pub mod env_skipped_by_mounted_config;
 pub mod ephemeral_log_storage;
 pub mod g1_dropped;
 pub mod heap_overridden;
 pub mod heap_too_large;
+pub mod heartbeat_above_session_third;
 pub mod ignored_image_env;
 mod image_support;
 pub mod implicit_retention;
 pub mod ineffective_ram_percentage;
 pub mod invalid_jvm_size;
+pub mod keda_replicas_above_partitions;
+pub mod keda_trigger_key_typo;
 pub mod low_min_insync_replicas;
 pub mod low_replication_factor;
 pub mod memory_over_limit;
 pub mod memory_request_below_limit;
 pub mod no_memory_limit;
+pub mod producer_acks_not_all;
+pub mod producer_idempotence_disabled;
+pub mod properties_inline_comment;
 pub mod removed_config_key;
 pub mod service_link_port_clash;
+pub mod shared_consumer_group;
 pub mod syntax_error;
 pub mod unknown_config_key;
 pub mod unknown_suppression;
