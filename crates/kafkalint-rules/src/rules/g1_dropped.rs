@@ -1,15 +1,18 @@
 use kafkalint_model::quantity::MIB;
-use kafkalint_model::{Broker, BrokerSource, JvmToken, Model};
+use kafkalint_model::{Broker, BrokerSource, ImageFamily, JvmToken, Model};
 
-use super::image_support::cpu_cores;
+use super::image_support::{cpu_cores, image_entrypoint_runs};
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
     /// Finds brokers whose `KAFKA_JVM_PERFORMANCE_OPTS` (for Strimzi: the `jvmOptions.-XX`
     /// entries, which Strimzi passes as `KAFKA_JVM_PERFORMANCE_OPTS`) replace Kafka's default
-    /// without choosing a garbage collector anywhere on the command line. It stays silent when
-    /// the container's limits (at least 2 CPUs and 1792 MiB) make the JVM pick G1 anyway.
+    /// without choosing a garbage collector anywhere on the command line. The apache/kafka image
+    /// does this itself: its launch script always sets `KAFKA_JVM_PERFORMANCE_OPTS` (to its
+    /// class-data-sharing flag); that case is reported only when the container's limits are
+    /// small. Nothing is reported when the limits (at least 2 CPUs and 1792 MiB) make the JVM
+    /// pick G1 anyway.
     ///
     /// ## Why is this bad?
     /// Kafka's start script sets `-XX:+UseG1GC` only inside the default
@@ -17,7 +20,7 @@ declare_rule! {
     /// the JVM chooses by itself, and on fewer than 2 CPUs or less than 1792 MiB (the
     /// container's limits, with container support) it picks the single-threaded Serial
     /// collector, whose full-heap pauses stall every request. (Source: apache/kafka
-    /// `bin/kafka-run-class.sh`, see `images.json`; HotSpot `os::is_server_class_machine`,
+    /// `bin/kafka-run-class.sh` and `docker/jvm/launch`, see `images.json`; HotSpot `os::is_server_class_machine`,
     /// see `jvm/defaults.json` `gc_ergonomics`; Strimzi `JvmOptionUtils.java`.)
     ///
     /// ## Example
@@ -80,6 +83,13 @@ fn cpu_limit(model: &Model, broker: &Broker) -> Option<f64> {
     cpu_cores(resources.path(&["limits", "cpu"])?.as_text()?)
 }
 
+/// Where the default performance options were replaced: a token the user wrote, or the image.
+enum Replaced<'a> {
+    User(&'a JvmToken),
+    /// apache/kafka's launch script sets the variable to its class-data-sharing flag.
+    ApacheImage,
+}
+
 impl Rule for G1Dropped {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -90,13 +100,20 @@ impl Rule for G1Dropped {
             if broker.jvm.unknown.is_some() {
                 continue;
             }
-            let Some(first) = broker
+            let user = broker
                 .jvm
                 .tokens
                 .iter()
-                .find(|t| is_performance_token(broker, t))
-            else {
-                continue;
+                .find(|t| is_performance_token(broker, t));
+            let replaced = match user {
+                Some(t) => Replaced::User(t),
+                // Only when the image's own scripts start the broker.
+                None if broker.family == ImageFamily::Apache
+                    && image_entrypoint_runs(broker.family, cx.model.container_of(broker)) =>
+                {
+                    Replaced::ApacheImage
+                }
+                None => continue,
             };
             if broker
                 .jvm
@@ -124,25 +141,40 @@ impl Rule for G1Dropped {
                     _ => "a memory limit under 1792 MiB",
                 };
                 format!("with {reason} the JVM picks the Serial collector")
+            } else if matches!(replaced, Replaced::ApacheImage) {
+                // Nothing the user did, and nothing shows a small container: the JVM picks G1.
+                continue;
             } else {
                 "the JVM then picks the Serial collector whenever the container has fewer than 2 CPUs or less than 1792 MiB".to_string()
             };
-            let source = match broker.source {
-                BrokerSource::Strimzi { .. } => {
-                    "jvmOptions.-XX replaces KAFKA_JVM_PERFORMANCE_OPTS"
+            let mut f = match replaced {
+                Replaced::User(first) => {
+                    let source = match broker.source {
+                        BrokerSource::Strimzi { .. } => {
+                            "jvmOptions.-XX replaces KAFKA_JVM_PERFORMANCE_OPTS"
+                        }
+                        _ => "KAFKA_JVM_PERFORMANCE_OPTS replaces Kafka's default",
+                    };
+                    Finding::new(
+                        first.span,
+                        format!("{source} without a GC flag, dropping -XX:+UseG1GC: {what}"),
+                    )
+                    .label("no -XX:+UseG1GC here")
+                    .help(match broker.source {
+                        BrokerSource::Strimzi { .. } => "add `UseG1GC: true` under jvmOptions.-XX",
+                        _ => "add -XX:+UseG1GC to KAFKA_JVM_PERFORMANCE_OPTS",
+                    })
                 }
-                _ => "KAFKA_JVM_PERFORMANCE_OPTS replaces Kafka's default",
+                Replaced::ApacheImage => Finding::new(
+                    broker.image.as_ref().map_or(broker.anchor, |(_, span)| *span),
+                    format!(
+                        "apache/kafka's launch script sets KAFKA_JVM_PERFORMANCE_OPTS to its class-data-sharing flag, which replaces Kafka's default and drops -XX:+UseG1GC: {what}"
+                    ),
+                )
+                .label("this image starts the broker without a GC flag")
+                .help("set KAFKA_JVM_PERFORMANCE_OPTS=\"-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35\" (the script appends its flag to it), or give the container 2 CPUs and 1792 MiB or more"),
             };
-            let mut f = Finding::new(
-                first.span,
-                format!("{source} without a GC flag, dropping -XX:+UseG1GC: {what}"),
-            )
-            .label("no -XX:+UseG1GC here")
-            .help(match broker.source {
-                BrokerSource::Strimzi { .. } => "add `UseG1GC: true` under jvmOptions.-XX",
-                _ => "add -XX:+UseG1GC to KAFKA_JVM_PERFORMANCE_OPTS",
-            })
-            .resource(broker.resource);
+            f = f.resource(broker.resource);
             if small_memory {
                 if let Some(m) = &broker.memory_limit {
                     f = f.with_label(m.span, format!("memory limit {}", m.text));
