@@ -9,6 +9,14 @@ rustup target add wasm32-unknown-unknown >/dev/null
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 command -v kubectl >/dev/null || { echo "kubectl is required (tests compare with kubectl kustomize)" >&2; exit 2; }
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+# Microsoft's SARIF multitool validates our SARIF against the official 2.1.0 schema; cached.
+SARIF_TOOL=.cache/tools/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ ! -x "$SARIF_TOOL" ]; then
+  command -v npm >/dev/null || { echo "npm is required (SARIF validation)" >&2; exit 2; }
+  mkdir -p .cache/tools/sarif
+  (cd .cache/tools/sarif && npm install --no-audit --no-fund --silent @microsoft/sarif-multitool-linux@5.7.0)
+  chmod +x "$SARIF_TOOL"
+fi
 
 echo "== fmt";     cargo fmt --all -- --check
 echo "== clippy";  cargo clippy --workspace --all-targets -- -D warnings

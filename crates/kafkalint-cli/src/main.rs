@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kafkalint_engine::{lint, Baseline, ImageFamily, LintOptions, Workspace};
 use kafkalint_loader::{load, LoadOptions};
 use kafkalint_policy::{Policy, Severity};
-use kafkalint_report::{render, Format};
+use kafkalint_report::{render_with, Context as ReportContext, Format};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -101,9 +101,15 @@ struct LintArgs {
     /// `none` lets kustomizations read files outside their root.
     #[arg(long, value_enum, default_value_t = Restrictor::RootOnly)]
     load_restrictor: Restrictor,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
-    format: OutputFormat,
+    /// Output format; repeat with --output to write several reports in one run. A format
+    /// without an --output goes to stdout (default: human).
+    #[arg(long, short = 'f', value_enum)]
+    format: Vec<OutputFormat>,
+    /// Write the report of the --format at the same position to FILE (the terminal keeps the
+    /// human output). Without a matching --format, the extension decides: .sarif, .xml (JUnit),
+    /// .json.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Vec<String>,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -135,6 +141,65 @@ enum OutputFormat {
     Concise,
     /// The stable JSON contract (see README).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, IDEs).
+    Sarif,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML (GitLab, Jenkins test reports).
+    Junit,
+    /// GitHub Actions workflow commands (annotations on the diff).
+    Github,
+}
+
+impl OutputFormat {
+    fn report(self) -> Format {
+        match self {
+            OutputFormat::Human => Format::Human,
+            OutputFormat::Concise => Format::Concise,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Gitlab => Format::Gitlab,
+            OutputFormat::Junit => Format::Junit,
+            OutputFormat::Github => Format::Github,
+        }
+    }
+
+    fn from_extension(path: &str) -> Option<OutputFormat> {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".sarif") || lower.ends_with(".sarif.json") {
+            Some(OutputFormat::Sarif)
+        } else if lower.ends_with(".xml") {
+            Some(OutputFormat::Junit)
+        } else if lower.ends_with(".json") {
+            Some(OutputFormat::Json)
+        } else {
+            None
+        }
+    }
+}
+
+/// Pair formats with outputs in order; what is left of the formats goes to stdout.
+fn plan_outputs(
+    formats: &[OutputFormat],
+    outputs: &[String],
+) -> Result<(OutputFormat, Vec<(OutputFormat, String)>), String> {
+    let mut files = Vec::new();
+    for (i, path) in outputs.iter().enumerate() {
+        let format = match formats.get(i) {
+            Some(f) => *f,
+            None => OutputFormat::from_extension(path).ok_or_else(|| {
+                format!("--output {path}: give its --format (sarif, gitlab, junit, github, json, concise, human)")
+            })?,
+        };
+        files.push((format, path.clone()));
+    }
+    let rest = formats.get(outputs.len()..).unwrap_or(&[]);
+    if rest.len() > 1 {
+        return Err(
+            "several --format values for stdout: pair each extra one with an --output FILE".into(),
+        );
+    }
+    Ok((rest.first().copied().unwrap_or(OutputFormat::Human), files))
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -283,6 +348,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
         ));
     }
     let all_unreadable = ws.errors.len() >= loaded;
+    let (stdout_format, files) = plan_outputs(&args.format, &args.output)?;
     let result = lint(ws, &options);
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&result.diagnostics, &result.sources);
@@ -302,7 +368,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     .filter(|(n, _)| *n > 0)
     .map(|(n, why)| format!("{n} {why}"))
     .collect();
-    if !left_out.is_empty() && matches!(args.format, OutputFormat::Human) {
+    if !left_out.is_empty() && matches!(stdout_format, OutputFormat::Human) {
         eprintln!("kafkalint: not shown: {}", left_out.join(", "));
     }
     let color = match args.color {
@@ -313,12 +379,19 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
                 && std::io::stdout().is_terminal()
         }
     };
-    let format = match args.format {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Concise => Format::Concise,
-        OutputFormat::Json => Format::Json,
+    let cwd = std::env::current_dir()
+        .map(|d| d.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let cx = ReportContext {
+        version: env!("CARGO_PKG_VERSION"),
+        custom_rules: &options.policy.custom_rules,
+        base_dir: Some(&cwd),
     };
-    emit(&render(&result, format, color));
+    for (format, path) in &files {
+        let text = render_with(&result, format.report(), false, &cx);
+        std::fs::write(path, text).map_err(|e| format!("--output {path}: {e}"))?;
+    }
+    emit(&render_with(&result, stdout_format.report(), color, &cx));
     if all_unreadable {
         eprintln!("kafkalint: error: no input could be processed");
         return Ok(ExitCode::from(2));

@@ -1,6 +1,10 @@
 //! Output formats. Each takes a finished run and returns text; writing it is the caller's job.
 
+mod ci;
+
 use std::fmt::Write as _;
+
+pub use ci::{ci_path, gitlab_severity, Context};
 
 use kafkalint_engine::LintResult;
 use kafkalint_policy::Severity;
@@ -14,13 +18,30 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitLab Code Quality.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
+    /// GitHub Actions workflow commands.
+    Github,
 }
 
 pub fn render(result: &LintResult, format: Format, color: bool) -> String {
+    render_with(result, format, color, &Context::default())
+}
+
+/// Render with what the CI formats need (tool version, custom rules, base directory).
+pub fn render_with(result: &LintResult, format: Format, color: bool, cx: &Context<'_>) -> String {
     match format {
         Format::Human => human(result, color),
         Format::Concise => concise(result),
         Format::Json => json(result),
+        Format::Sarif => ci::sarif(result, cx),
+        Format::Gitlab => ci::gitlab(result, cx),
+        Format::Junit => ci::junit(result, cx),
+        Format::Github => ci::github(result, cx),
     }
 }
 
@@ -63,6 +84,8 @@ struct JsonDiagnostic<'a> {
     end_column: u32,
     resource: Option<JsonResource<'a>>,
     help: Option<&'a str>,
+    /// Stable across reformatting: rule, object and config key (see baselines).
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -83,12 +106,14 @@ struct JsonReport<'a> {
 
 /// The JSON contract: see README "JSON output".
 pub fn json(result: &LintResult) -> String {
+    let fingerprints = result.fingerprints();
     let report = JsonReport {
         version: 1,
         diagnostics: result
             .diagnostics
             .iter()
-            .map(|d| JsonDiagnostic {
+            .zip(fingerprints)
+            .map(|(d, fingerprint)| JsonDiagnostic {
                 rule: &d.code,
                 severity: d.severity.as_str(),
                 message: &d.message,
@@ -104,6 +129,7 @@ pub fn json(result: &LintResult) -> String {
                     namespace: r.namespace.as_deref(),
                 }),
                 help: d.help.as_deref(),
+                fingerprint,
             })
             .collect(),
         summary: summary(result),
