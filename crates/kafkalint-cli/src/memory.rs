@@ -188,7 +188,7 @@ struct Report<'a> {
 }
 
 fn mib_rounded(bytes: u64) -> u64 {
-    (bytes + MIB / 2) / MIB
+    bytes / MIB + u64::from(bytes % MIB >= MIB / 2)
 }
 
 fn percent(x: f64) -> f64 {

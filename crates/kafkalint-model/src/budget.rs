@@ -8,8 +8,13 @@
 use kafkalint_syntax::Span;
 
 use crate::jvm::{parse_size, JvmSize, SizeFlag};
-use crate::quantity::{mib, GIB, MIB};
+use crate::quantity::{GIB, MIB};
 use crate::{Broker, Lookup, Memory};
+
+/// `5120 MiB`, rounded to the nearest MiB; safe for sums saturated at `u64::MAX`.
+fn mib(bytes: u64) -> String {
+    format!("{} MiB", bytes / MIB + u64::from(bytes % MIB >= MIB / 2))
+}
 
 /// Estimates the policy can tune.
 #[derive(Clone, Debug, PartialEq)]
@@ -205,11 +210,17 @@ pub struct Budget {
 
 impl Budget {
     pub fn non_heap_bytes(&self) -> u64 {
-        self.non_heap.iter().map(|t| t.bytes).sum()
+        self.non_heap
+            .iter()
+            .map(|t| t.bytes)
+            .fold(0, u64::saturating_add)
     }
 
     pub fn total(&self) -> u64 {
-        self.heap.bytes + self.direct.bytes + self.non_heap_bytes()
+        self.heap
+            .bytes
+            .saturating_add(self.direct.bytes)
+            .saturating_add(self.non_heap_bytes())
     }
 
     /// Share of the limit left over; negative when over.
@@ -504,7 +515,7 @@ pub fn compute(broker: &Broker, params: &BudgetParams) -> Result<Budget, NoBudge
     };
     let gc = Term {
         name: "GC structures",
-        bytes: base + (heap.bytes as f64 * pct) as u64,
+        bytes: base.saturating_add((heap.bytes as f64 * pct) as u64),
         basis: Basis::Estimate,
         detail: format!(
             "G1 on JDK {jdk}: {} + {:.1}% of heap",

@@ -70,7 +70,7 @@ impl Cluster<'_> {
         self.brokers
             .iter()
             .map(|b| b.replicas.map_or(1, |(n, _)| u64::from(n)))
-            .sum()
+            .fold(0, u64::saturating_add)
     }
 }
 
@@ -261,7 +261,7 @@ fn footprint<'a>(broker: &Broker, topic: &'a Topic, brokers: u64) -> Option<Foot
     if rf > brokers {
         return None;
     }
-    let busiest = (partitions * rf).div_ceil(brokers);
+    let busiest = partitions.saturating_mul(rf).div_ceil(brokers);
     Some(Footprint {
         topic,
         retention,
@@ -279,7 +279,7 @@ fn smallest_disk(model: &Model, cluster: &Cluster<'_>) -> Option<(u64, Vec<Volum
     let mut best: Option<(u64, Vec<Volume>)> = None;
     for b in &cluster.brokers {
         let vols = capacity::log_volumes(model, b)?;
-        let total: u64 = vols.iter().map(|v| v.bytes).sum();
+        let total = vols.iter().map(|v| v.bytes).fold(0, u64::saturating_add);
         if best.as_ref().is_none_or(|(t, _)| total < *t) {
             best = Some((total, vols));
         }
@@ -378,7 +378,10 @@ impl Rule for RetentionExceedsDisk {
                     let seg_text = segment.map_or(String::new(), |s| {
                         format!(" + {} log.segment.bytes", size(s))
                     });
-                    let inherited_total: u64 = inheriting.iter().map(|p| p.total()).sum();
+                    let inherited_total = inheriting
+                        .iter()
+                        .map(|p| p.total())
+                        .fold(0, u64::saturating_add);
                     let inherited_per_broker = inherited_total / brokers;
                     let message = if one > disk {
                         Some(format!(
@@ -388,7 +391,10 @@ impl Rule for RetentionExceedsDisk {
                             size(retention),
                         ))
                     } else if inherited_per_broker > disk {
-                        let replicas: u64 = inheriting.iter().map(|p| p.partitions * p.rf).sum();
+                        let replicas = inheriting
+                            .iter()
+                            .map(|p| p.partitions.saturating_mul(p.rf))
+                            .fold(0, u64::saturating_add);
                         Some(format!(
                             "the {} topic(s) that inherit log.retention.bytes can keep {} per broker, more than the {} volume: ({} log.retention.bytes{seg_text}) × {replicas} partition replicas over {brokers} brokers = {}",
                             inheriting.len(),
@@ -412,7 +418,10 @@ impl Rule for RetentionExceedsDisk {
 
             // Topics that fit one by one may still not fit together.
             if out.len() == before && prints.len() > 1 {
-                let total: u64 = prints.iter().map(|p| p.total()).sum();
+                let total = prints
+                    .iter()
+                    .map(|p| p.total())
+                    .fold(0, u64::saturating_add);
                 let per_broker = total / brokers;
                 if per_broker > disk {
                     if let Some(largest) = prints.iter().max_by_key(|p| p.total()) {
