@@ -138,8 +138,8 @@ impl Workspace {
 pub struct LintOptions {
     /// The policy for files no scoped policy covers.
     pub policy: Policy,
-    /// Policies for directory trees (`.kafkalint.yaml` discovered there): a file takes the one
-    /// with the longest directory prefix of its path.
+    /// Policies for inputs (files or directory trees, e.g. with a `.kafkalint.yaml` found
+    /// above them): a file takes the one whose path is the longest prefix of its own.
     pub scoped: Vec<(String, Policy)>,
     pub model: ModelOptions,
     /// Findings already accepted; those are left out of the result.
@@ -168,7 +168,9 @@ impl LintOptions {
                 let dir = dir.trim_start_matches("./").trim_end_matches('/');
                 dir.is_empty()
                     || dir == "."
-                    || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+                    || path
+                        .strip_prefix(dir)
+                        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
             })
             .max_by_key(|(_, (dir, _))| dir.len())
             .map_or(0, |(i, _)| i + 1)
