@@ -170,46 +170,56 @@ impl Ctx<'_> {
         out
     }
 
-    /// Partitions of a topic declared in the input, nearest to `from` first.
+    /// Partitions of a topic declared in the input. Topics usually live in the Kafka
+    /// cluster's namespace, not the app's: the same namespace wins, then the nearest file;
+    /// equally near declarations that disagree give no answer.
     fn partitions_of(
         &self,
         name: &str,
         from: &crate::Resource,
         topics: &[Topic],
     ) -> Option<Partitions> {
-        let declared = topics.iter().filter(|t| t.name == name).filter_map(|t| {
-            let r = self.resources.get(t.resource)?;
-            let (count, span) = t.partitions?;
-            r.same_namespace(&from.id.namespace).then(|| {
-                (
-                    self.distance(r.file, from.file),
+        let rank = |r: &crate::Resource| {
+            let same_ns = r.id.namespace.is_some() && r.id.namespace == from.id.namespace;
+            (u8::from(!same_ns), self.distance(r.file, from.file))
+        };
+        let mut found: Vec<((u8, u8), Partitions)> = topics
+            .iter()
+            .filter(|t| t.name == name)
+            .filter_map(|t| {
+                let r = self.resources.get(t.resource)?;
+                let (count, span) = t.partitions?;
+                Some((
+                    rank(r),
                     Partitions {
                         count,
                         span,
                         from: r.display(),
                     },
-                )
+                ))
             })
-        });
-        let created = self.resources.iter().flat_map(|r| {
-            topic_commands(r)
-                .into_iter()
-                .filter(|(t, ..)| t == name)
-                .map(move |(_, count, span)| {
-                    (
-                        self.distance(r.file, from.file),
+            .collect();
+        for r in self.resources {
+            for (topic, count, span) in topic_commands(r) {
+                if topic == name {
+                    found.push((
+                        rank(r),
                         Partitions {
                             count,
                             span,
                             from: r.display(),
                         },
-                    )
-                })
-        });
-        declared
-            .chain(created)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, p)| p)
+                    ));
+                }
+            }
+        }
+        let best = found.iter().map(|(k, _)| *k).min()?;
+        let mut nearest = found
+            .into_iter()
+            .filter(|(k, _)| *k == best)
+            .map(|(_, p)| p);
+        let first = nearest.next()?;
+        nearest.all(|p| p.count == first.count).then_some(first)
     }
 }
 
