@@ -13,6 +13,7 @@ pub mod keda;
 pub mod quantity;
 mod resource;
 mod setting;
+pub mod topology;
 
 pub use build::{build, Input, ModelOptions};
 pub use image::ImageFamily;

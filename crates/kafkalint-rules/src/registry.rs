@@ -28,6 +28,15 @@ static RULES: &[&dyn Rule] = &[
     &memory_request_below_limit::MemoryRequestBelowLimit,
     &heap_too_large::HeapTooLarge,
     // Topology and KRaft (TOP)
+    &non_integer_node_id::NonIntegerNodeId,
+    &undefined_env_reference::UndefinedEnvReference,
+    &missing_cluster_id::MissingClusterId,
+    &quorum_voters::QuorumVoters,
+    &zookeeper_mode::ZookeeperMode,
+    &missing_disruption_budget::MissingDisruptionBudget,
+    &unspread_brokers::UnspreadBrokers,
+    &replication_above_brokers::ReplicationAboveBrokers,
+    &min_insync_not_below_replication::MinInsyncNotBelowReplication,
     // Clients and KEDA (CLI)
     &properties_inline_comment::PropertiesInlineComment,
     &shared_consumer_group::SharedConsumerGroup,

@@ -23,18 +23,28 @@ pub mod low_min_insync_replicas;
 pub mod low_replication_factor;
 pub mod memory_over_limit;
 pub mod memory_request_below_limit;
+pub mod min_insync_not_below_replication;
+pub mod missing_cluster_id;
+pub mod missing_disruption_budget;
 pub mod no_memory_limit;
+pub mod non_integer_node_id;
 pub mod producer_acks_not_all;
 pub mod producer_idempotence_disabled;
 pub mod properties_inline_comment;
+pub mod quorum_voters;
 pub mod removed_config_key;
+pub mod replication_above_brokers;
 pub mod service_link_port_clash;
 pub mod shared_consumer_group;
 pub mod syntax_error;
+mod topology_support;
+pub mod undefined_env_reference;
 pub mod unknown_config_key;
 pub mod unknown_suppression;
+pub mod unspread_brokers;
 pub mod unused_suppression;
 pub mod wrong_config_scope;
+pub mod zookeeper_mode;
 
 use kafkalint_model::{Broker, Lookup};
 
