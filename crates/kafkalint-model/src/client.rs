@@ -679,7 +679,9 @@ impl Collector {
     /// An env var of a container or an env file.
     fn env(&mut self, name: &str, var: &EnvVar, key_span: Span) {
         let s = setting(var.value.clone(), var.span, var.via.clone(), var.linear);
-        if let Some(k) = spring_env(name) {
+        // Kubernetes allows dotted names, and Spring reads `spring.kafka.x` from the
+        // environment as written.
+        if let Some(k) = spring_env(name).or_else(|| spring_property(name)) {
             self.spring(k, name, key_span, s, true);
             return;
         }
@@ -770,7 +772,11 @@ fn guessed_kind(upper: &str) -> Option<Guess> {
         return None;
     }
     let squashed: String = upper.chars().filter(|c| *c != '_').collect();
-    if squashed.ends_with("GROUPID") || squashed.ends_with("CONSUMERGROUP") {
+    if squashed.ends_with("GROUPID")
+        || squashed.ends_with("CONSUMERGROUP")
+        || squashed.ends_with("CONSUMERGROUPNAME")
+        || (squashed.ends_with("GROUPNAME") && squashed.contains("KAFKA"))
+    {
         return Some(Guess::Group);
     }
     if squashed.ends_with("BOOTSTRAPSERVERS")

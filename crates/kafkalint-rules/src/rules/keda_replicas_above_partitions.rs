@@ -19,8 +19,9 @@ declare_rule! {
     /// A consumer group gives each partition to one consumer. Replicas beyond the partition
     /// count get no partition: they sit idle, use memory and connections, and make every
     /// rebalance slower. (Source: KEDA 2.17 Apache Kafka scaler docs,
-    /// kedacore/keda-docs `content/docs/2.17/scalers/apache-kafka.md`; `maxReplicaCount`
-    /// default from the KEDA ScaledObject spec.)
+    /// kedacore/keda-docs `content/docs/2.17/scalers/apache-kafka.md`, and the partition cap in
+    /// kedacore/keda `pkg/scalers/kafka_scaler.go`; the `maxReplicaCount` default of 100 from
+    /// `content/docs/2.17/reference/scaledobject-spec.md`.)
     ///
     /// ## Example
     /// ```yaml

@@ -115,7 +115,7 @@ fn check_setting(
     let span = s.origin.span;
     // Escapes make the parsed value shorter than its text; then point at the whole value.
     let exact = span.start.line == span.end.line
-        && (span.end.col - span.start.col) as usize == value.chars().count();
+        && span.end.col.saturating_sub(span.start.col) as usize == value.chars().count();
     let at = if exact { s.sub_span(offset, 1) } else { span };
     if seen.insert(at) {
         out.push(finding(at, key, value, kafka));

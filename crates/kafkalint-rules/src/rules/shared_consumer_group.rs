@@ -19,18 +19,20 @@ declare_rule! {
     /// scaling the workload), and a warning when the topics of either side are not in the
     /// input. Workloads that name only different topics are left alone: the group then
     /// rebalances more often, but each topic still reaches its reader. Workloads running
-    /// the same image are taken to be copies of one program (blue/green, per-zone splits),
-    /// and workloads whose bootstrap servers point at different hosts to use different
-    /// clusters.
+    /// the same image are taken to be copies of one program (blue/green, per-zone splits);
+    /// workloads in different namespaces, or whose bootstrap servers point at different
+    /// hosts, to run against different environments or clusters.
     ///
     /// ## Why is this bad?
     /// Kafka gives each partition of a topic to exactly one member of a group. When a second
     /// program joins an existing group on the same topic, the partitions are split between the
     /// two programs: each sees only part of the messages, and with a single partition one of
     /// them gets nothing at all. This is how a webhook consumer, deployed with a group id
-    /// copied from the coupon consumer, silently stopped coupon and points payouts. (Source:
-    /// Kafka consumer docs, "Consumer Groups and Topic Subscriptions"; `group.id` in the Kafka
-    /// 3.9 consumer config docs, `configs-3.9.json`.)
+    /// copied from the coupon consumer, silently stopped coupon and points payouts. (Sources:
+    /// the Apache Kafka documentation's introduction, on consumer groups: each partition is
+    /// consumed by exactly one consumer of a group; `group.id` in the Kafka 3.9 consumer
+    /// config docs, `configs-3.9.json`; the incident: a Korean consumer post-mortem among the
+    /// project's seed reports.)
     ///
     /// ## Example
     /// ```yaml
