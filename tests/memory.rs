@@ -279,3 +279,21 @@ fn unreadable_input_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.yaml:"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_policy_sets_the_margins_as_for_lint() {
+    let v = json(&[
+        "memory",
+        "-f",
+        "json",
+        "--policy",
+        "production",
+        "examples/forex-stg/after",
+    ]);
+    let b = &v["brokers"][0];
+    assert_eq!(b["minimum_margin_percent"], 15.0);
+    assert_eq!(b["target_margin_percent"], 20.0);
+    assert_eq!(b["margin_percent"], 14.6);
+    assert_eq!(b["verdict"], "error");
+    assert_eq!(b["changes"][1]["setting"], "-Xmx2752m");
+}

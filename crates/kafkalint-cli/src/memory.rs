@@ -10,12 +10,12 @@ use kafkalint_loader::{load, load_kustomization, LoadOptions};
 use kafkalint_model::budget::{self, Basis, Budget, Change, NoBudget, Term, TermOrigin};
 use kafkalint_model::quantity::MIB;
 use kafkalint_model::{Broker, Model};
-use kafkalint_policy::Policy;
 use kafkalint_rules::rules::memory_over_limit::budget_params;
 use kafkalint_rules::Context;
 use kafkalint_syntax::{SourceMap, Span};
 use serde_json::{json, Value};
 
+use super::policy::{resolve, PolicyArgs};
 use super::{emit, parse_version, Restrictor};
 
 pub const JSON_SHAPE: &str = "\
@@ -61,9 +61,13 @@ pub struct MemoryArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = MemoryFormat::Text)]
     format: MemoryFormat,
-    /// Policy file whose memory thresholds and estimates to use (default: the built-in policy).
-    #[arg(long, value_name = "FILE")]
+    /// Policy whose memory thresholds and estimates to use: a pack name (default, production,
+    /// development) or a file. Replaces the `.kafkalint.yaml` files found upward from the inputs.
+    #[arg(long, value_name = "PACK|FILE")]
     policy: Option<String>,
+    /// Ignore `.kafkalint.yaml` files; use --policy or the default pack only.
+    #[arg(long)]
+    isolated: bool,
     /// Image family for brokers and standalone files, overriding what the image name or keys say.
     #[arg(long, value_name = "FAMILY", value_parser = clap::builder::PossibleValuesParser::new(ImageFamily::NAMES))]
     image: Option<String>,
@@ -80,20 +84,18 @@ enum MemoryFormat {
     Json,
 }
 
-fn read_policy(path: &Option<String>) -> Result<Policy, String> {
-    let Some(path) = path else {
-        return Ok(Policy::default_policy());
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("policy {path}: {e}"))?;
-    Policy::parse(&text).map_err(|e| match (e.line, e.column) {
-        (Some(l), Some(c)) => format!("policy {path}:{l}:{c}: {}", e.message),
-        _ => format!("policy {path}: {}", e.message),
-    })
-}
-
 pub fn run(args: MemoryArgs) -> Result<ExitCode, String> {
+    // The policy is found as `kafkalint lint` finds it, so the thresholds are the same.
+    let inputs: Vec<String> = args.paths.iter().chain(&args.kustomize).cloned().collect();
+    let policy_args = PolicyArgs {
+        policy: args.policy.clone(),
+        isolated: args.isolated,
+        ..PolicyArgs::default()
+    };
+    let (policy, scoped) = resolve(&policy_args, &inputs)?;
     let mut options = LintOptions {
-        policy: read_policy(&args.policy)?,
+        policy,
+        scoped,
         ..LintOptions::default()
     };
     options.model.image = args.image.as_deref().and_then(ImageFamily::from_name);
@@ -144,7 +146,7 @@ pub fn run(args: MemoryArgs) -> Result<ExitCode, String> {
         })
         .collect();
     let result = lint(ws, &options);
-    let report = Report::new(&result, &options.policy);
+    let report = Report::new(&result, &options);
     emit(&match args.format {
         MemoryFormat::Text => report.text(),
         MemoryFormat::Json => format!(
@@ -179,10 +181,31 @@ fn signed(delta: u64, change: &Change) -> String {
     }
 }
 
+/// One broker with its budget under the policy that covers its file.
+struct Entry<'a> {
+    broker: &'a Broker,
+    budget: Result<Budget, NoBudget>,
+    margin_min: f64,
+    margin_recommended: f64,
+}
+
+impl Entry<'_> {
+    fn verdict(&self, margin: f64) -> &'static str {
+        if margin < self.margin_min {
+            "error"
+        } else if margin < self.margin_recommended {
+            "warning"
+        } else {
+            "ok"
+        }
+    }
+}
+
 struct Report<'a> {
     model: &'a Model,
     sources: &'a SourceMap,
-    brokers: Vec<(&'a Broker, Result<Budget, NoBudget>)>,
+    brokers: Vec<Entry<'a>>,
+    /// The thresholds of the policy for files no discovered policy covers.
     margin_min: f64,
     margin_recommended: f64,
 }
@@ -196,23 +219,31 @@ fn percent(x: f64) -> f64 {
 }
 
 impl<'a> Report<'a> {
-    fn new(result: &'a LintResult, policy: &Policy) -> Report<'a> {
-        let cx = Context {
-            model: &result.model,
-            policy,
-        };
-        let params = budget_params(&cx);
+    fn new(result: &'a LintResult, options: &LintOptions) -> Report<'a> {
+        let brokers = result
+            .model
+            .brokers
+            .iter()
+            .map(|b| {
+                let policy = options.policy_for(result.sources.path(b.file));
+                let cx = Context {
+                    model: &result.model,
+                    policy,
+                };
+                Entry {
+                    broker: b,
+                    budget: budget::compute(b, &budget_params(&cx)),
+                    margin_min: policy.thresholds.memory.margin_min,
+                    margin_recommended: policy.thresholds.memory.margin_recommended,
+                }
+            })
+            .collect();
         Report {
             model: &result.model,
             sources: &result.sources,
-            brokers: result
-                .model
-                .brokers
-                .iter()
-                .map(|b| (b, budget::compute(b, &params)))
-                .collect(),
-            margin_min: policy.thresholds.memory.margin_min,
-            margin_recommended: policy.thresholds.memory.margin_recommended,
+            brokers,
+            margin_min: options.policy.thresholds.memory.margin_min,
+            margin_recommended: options.policy.thresholds.memory.margin_recommended,
         }
     }
 
@@ -223,16 +254,6 @@ impl<'a> Report<'a> {
             span.start.line,
             span.start.col
         )
-    }
-
-    fn verdict(&self, margin: f64) -> &'static str {
-        if margin < self.margin_min {
-            "error"
-        } else if margin < self.margin_recommended {
-            "warning"
-        } else {
-            "ok"
-        }
     }
 
     /// `flag -Xmx4096m in KAFKA_HEAP_OPTS at forex.env:3:17`, `estimate (policy memory.x): ...`.
@@ -292,7 +313,8 @@ impl<'a> Report<'a> {
             out.push_str("no broker workloads found\n");
             return out;
         }
-        for (i, (b, budget)) in self.brokers.iter().enumerate() {
+        for (i, entry) in self.brokers.iter().enumerate() {
+            let (b, budget) = (entry.broker, &entry.budget);
             if i > 0 {
                 out.push('\n');
             }
@@ -333,12 +355,12 @@ impl<'a> Report<'a> {
                 self.at(budget.limit.span)
             ));
             let margin = budget.margin();
-            let verdict = match self.verdict(margin) {
+            let verdict = match entry.verdict(margin) {
                 "error" if margin < 0.0 => "over the limit".to_string(),
-                "error" => format!("below the minimum {:.0}%", self.margin_min * 100.0),
+                "error" => format!("below the minimum {:.0}%", entry.margin_min * 100.0),
                 "warning" => format!(
                     "below the recommended {:.0}%",
-                    self.margin_recommended * 100.0
+                    entry.margin_recommended * 100.0
                 ),
                 _ => "fits".to_string(),
             };
@@ -350,11 +372,11 @@ impl<'a> Report<'a> {
                 mib_rounded(budget.limit.bytes.abs_diff(budget.total())),
                 if margin < 0.0 { "over" } else { "free" }
             ));
-            let changes = budget.changes(self.margin_recommended);
+            let changes = budget.changes(entry.margin_recommended);
             if !changes.is_empty() {
                 out.push_str(&format!(
                     "  to leave {:.0}%, one of:\n",
-                    self.margin_recommended * 100.0
+                    entry.margin_recommended * 100.0
                 ));
                 let smallest = changes.iter().map(|c| delta_mib(budget, c)).min();
                 for c in &changes {
@@ -376,11 +398,7 @@ impl<'a> Report<'a> {
     }
 
     fn json(&self) -> Value {
-        let brokers: Vec<Value> = self
-            .brokers
-            .iter()
-            .map(|(b, budget)| self.broker_json(b, budget))
-            .collect();
+        let brokers: Vec<Value> = self.brokers.iter().map(|e| self.broker_json(e)).collect();
         json!({
             "target_margin_percent": percent(self.margin_recommended),
             "minimum_margin_percent": percent(self.margin_min),
@@ -396,7 +414,8 @@ impl<'a> Report<'a> {
         )
     }
 
-    fn broker_json(&self, b: &Broker, budget: &Result<Budget, NoBudget>) -> Value {
+    fn broker_json(&self, entry: &Entry<'_>) -> Value {
+        let (b, budget) = (entry.broker, &entry.budget);
         let (file, line, column) = self.place(b.anchor);
         let mut v = json!({
             "name": b.display,
@@ -430,6 +449,14 @@ impl<'a> Report<'a> {
             }
         };
         obj.insert("status".into(), json!("budget"));
+        obj.insert(
+            "minimum_margin_percent".into(),
+            json!(percent(entry.margin_min)),
+        );
+        obj.insert(
+            "target_margin_percent".into(),
+            json!(percent(entry.margin_recommended)),
+        );
         obj.insert("jdk".into(), json!(budget.jdk));
         let terms: Vec<Value> = std::iter::once(&budget.heap)
             .chain(std::iter::once(&budget.direct))
@@ -468,9 +495,9 @@ impl<'a> Report<'a> {
         );
         let margin = budget.margin();
         obj.insert("margin_percent".into(), json!(percent(margin)));
-        obj.insert("verdict".into(), json!(self.verdict(margin)));
+        obj.insert("verdict".into(), json!(entry.verdict(margin)));
         let changes: Vec<Value> = budget
-            .changes(self.margin_recommended)
+            .changes(entry.margin_recommended)
             .iter()
             .map(|c| {
                 json!({

@@ -8,10 +8,12 @@
 //! properties and its default JVM flags — is not in the input, so the config is open and the
 //! JVM is unknown unless the overrides pin the flags the memory rules need.
 //!
-//! Sources: CFK documentation (docs.confluent.io/operator: "Configuration overrides",
-//! "Configure CPU and Memory", "Configure storage"); the broker data path
-//! `/mnt/data/data0/logs` as seen in CFK operational scripts and runbooks
-//! (`kubectl exec kafka-0 -- ls /mnt/data/data0/logs`).
+//! Sources: CFK documentation, docs.confluent.io/operator/current: `co-configure-misc`
+//! (`configOverrides.server`/`jvm`), `co-resources` (`podTemplate.resources`), `co-storage` and
+//! `co-plan-storage` (one persistent volume per broker, from a storage class). The broker data
+//! path `/mnt/data/data0/logs` as CFK operational scripts and runbooks use it
+//! (`kubectl exec kafka-0 -- ls /mnt/data/data0/logs`). CFK's generated properties and default
+//! JVM flags are not documented as a list, hence open.
 
 use kafkalint_syntax::Node;
 

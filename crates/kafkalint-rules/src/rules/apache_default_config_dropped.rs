@@ -28,8 +28,8 @@ declare_rule! {
     /// it fails at start; without `KAFKA_LOG_DIRS` it would also keep its data in
     /// `/tmp/kafka-logs`, Kafka's own default, inside the container. (Source: apache/kafka
     /// `core/src/main/scala/kafka/docker/KafkaDockerWrapper.scala` `prepareServerConfigs` and
-    /// `docker/resources/common-scripts/configure`, see `images.json`; required keys: Kafka
-    /// broker config docs, `configs-3.9.json`.)
+    /// `docker/resources/common-scripts/configure`, see `images.json` (`file_vs_env`,
+    /// `service_links`); required keys: Kafka broker config docs, `configs-3.9.json`.)
     ///
     /// ## Example
     /// ```yaml

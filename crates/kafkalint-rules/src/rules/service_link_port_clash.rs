@@ -20,8 +20,9 @@ declare_rule! {
     /// crash-loops before Kafka starts, and the pod spec shows no such variable. Headless
     /// Services (`clusterIP: None`) get no service-link variables. (Source:
     /// confluentinc/kafka-images `kafka/include/etc/confluent/docker/configure`, see
-    /// `images.json` `kubernetes_pitfall`; Kubernetes service-link variables: kubelet
-    /// docker-links convention.)
+    /// `images.json` `kubernetes_pitfall`; which Services get link variables: kubernetes/kubernetes
+    /// `pkg/kubelet/envvars/envvars.go` `FromServices`, which skips Services without a cluster
+    /// IP.)
     ///
     /// ## Example
     /// ```yaml
