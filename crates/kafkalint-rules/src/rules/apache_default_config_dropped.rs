@@ -11,11 +11,11 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Finds apache/kafka (and apache/kafka-native) brokers where a `KAFKA_*` variable makes
-    /// the image drop its packaged `server.properties`, and the settings a KRaft node cannot
-    /// start without are then missing: `process.roles`, `node.id`,
-    /// `controller.quorum.voters` (or `controller.quorum.bootstrap.servers`) and
-    /// `controller.listener.names`. The variable may be one the user wrote or one the kubelet
+    /// Finds apache/kafka brokers left without required KRaft settings because a `KAFKA_*`
+    /// variable made the image drop its packaged `server.properties`. The settings a node
+    /// cannot start without are `process.roles`, `node.id`, `controller.quorum.voters` (or
+    /// `controller.quorum.bootstrap.servers`) and `controller.listener.names`; the same
+    /// applies to apache/kafka-native. The variable may be one the user wrote or one the kubelet
     /// injects for a Service (a Service named `kafka` adds `KAFKA_PORT`,
     /// `KAFKA_SERVICE_HOST`, ...).
     ///

@@ -5,10 +5,10 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Finds bitnami/kafka containers that mount a `server.properties` into the directory
-    /// bitnami checks for one (`/bitnami/kafka/config`, or `KAFKA_MOUNTED_CONF_DIR`) and
-    /// also set `KAFKA_CFG_*` variables (or the legacy names bitnami copies to them). The
-    /// finding points at the mount and labels every variable that is skipped.
+    /// Finds `KAFKA_CFG_*` variables that bitnami/kafka skips because a `server.properties` is
+    /// mounted where it looks for one. That directory is `/bitnami/kafka/config`, or
+    /// `KAFKA_MOUNTED_CONF_DIR`; the legacy names bitnami copies to `KAFKA_CFG_*` are skipped
+    /// too. The finding points at the mount and labels every variable that is skipped.
     ///
     /// ## Why is this bad?
     /// When that file exists, bitnami copies it as the broker config and skips all env-based

@@ -6,9 +6,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Finds brokers whose `KAFKA_JVM_PERFORMANCE_OPTS` (for Strimzi: the `jvmOptions.-XX`
-    /// entries, which Strimzi passes as `KAFKA_JVM_PERFORMANCE_OPTS`) replace Kafka's default
-    /// without choosing a garbage collector anywhere on the command line. The apache/kafka image
+    /// Finds brokers that start without `-XX:+UseG1GC` because `KAFKA_JVM_PERFORMANCE_OPTS`
+    /// replaced Kafka's default and nothing else on the command line picks a collector. For
+    /// Strimzi the variable comes from the `jvmOptions.-XX` entries. The apache/kafka image
     /// does this itself: its launch script always sets `KAFKA_JVM_PERFORMANCE_OPTS` (to its
     /// class-data-sharing flag); that case is reported only when the container's limits are
     /// small. Nothing is reported when the limits (at least 2 CPUs and 1792 MiB) make the JVM

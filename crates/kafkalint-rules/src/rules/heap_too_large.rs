@@ -5,8 +5,8 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a broker heap above the largest size at which the JVM still uses compressed
-    /// object pointers: 32736 MiB with G1 on JDK 11 and 17, 32256 MiB on JDK 21 (measured).
+    /// Reports a broker heap too large for compressed object pointers. The largest heap that
+    /// keeps them is 32736 MiB with G1 on JDK 11 and 17, 32256 MiB on JDK 21 (measured).
     /// The heap is the last `-Xmx`, or `-XX:MaxRAMPercentage` of the memory limit. Nothing is
     /// reported when the options turn compressed oops off or change the object alignment
     /// on purpose.

@@ -6,7 +6,8 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Finds `-XX:MaxRAMPercentage` (or `-XX:MinRAMPercentage`) next to an `-Xmx`, and
+    /// Finds heap percentage flags that a fixed heap size overrides. That is
+    /// `-XX:MaxRAMPercentage` (or `-XX:MinRAMPercentage`) next to an `-Xmx`, and
     /// `-XX:InitialRAMPercentage` next to an `-Xms`, on the broker's effective JVM command
     /// line. The fixed size may be one the user wrote or the image's default: when
     /// `KAFKA_HEAP_OPTS` is empty, `kafka-server-start.sh` adds `-Xmx1G -Xms1G` (bitnami sets

@@ -7,9 +7,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every broker container has `resources.limits.memory`: the container of a
-    /// StatefulSet, Deployment or Pod, or the `resources` of a Strimzi `KafkaNodePool` or
-    /// `spec.kafka`. A LimitRange in the same namespace with a default container memory limit
+    /// Checks that every broker container has a memory limit. That is
+    /// `resources.limits.memory` of the container of a StatefulSet, Deployment or Pod, or the
+    /// `resources` of a Strimzi `KafkaNodePool` or `spec.kafka`. A LimitRange in the same namespace with a default container memory limit
     /// counts as a limit.
     ///
     /// ## Why is this bad?
