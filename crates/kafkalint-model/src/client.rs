@@ -1014,13 +1014,23 @@ impl Ctx<'_> {
             .iter()
             .filter_map(|m| m.text_at(&["name"]))
             .collect();
-        for v in pod_spec.get("volumes").map_or(&[][..], Node::as_seq) {
-            let Some(cm_name) = v.text_at(&["configMap", "name"]) else {
-                continue;
-            };
-            if !v.text_at(&["name"]).is_some_and(|n| mounted.contains(&n)) {
-                continue;
-            }
+        // ConfigMap volumes, and ConfigMaps inside projected volumes.
+        let names: Vec<&str> = pod_spec
+            .get("volumes")
+            .map_or(&[][..], Node::as_seq)
+            .iter()
+            .filter(|v| v.text_at(&["name"]).is_some_and(|n| mounted.contains(&n)))
+            .flat_map(|v| {
+                let direct = v.text_at(&["configMap", "name"]);
+                let projected = v
+                    .path(&["projected", "sources"])
+                    .map_or(&[][..], Node::as_seq)
+                    .iter()
+                    .filter_map(|s| s.text_at(&["configMap", "name"]));
+                direct.into_iter().chain(projected)
+            })
+            .collect();
+        for cm_name in names {
             let Some(cm) = self.configmap(cm_name, owner) else {
                 continue;
             };
