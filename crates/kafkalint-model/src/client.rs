@@ -334,15 +334,16 @@ fn role_of(segment: &str) -> Option<Role> {
 
 /// The part of a property after `spring.kafka.` in segments, map keys kept whole.
 fn resolve(segments: &[String], map_key: Option<&str>) -> Option<SpringKey> {
+    let after_first = segments.get(1..).unwrap_or(&[]);
     let (role, rest) = match segments.first().map(|s| canonical(s)) {
-        Some(s) if role_of(&s).is_some() => (role_of(&s)?, &segments[1..]),
+        Some(s) if role_of(&s).is_some() => (role_of(&s)?, after_first),
         Some(s)
             if matches!(
                 s.as_str(),
                 "listener" | "template" | "jaas" | "retry" | "ssl"
             ) =>
         {
-            let topic = (s == "template" && rest_canonical(&segments[1..]) == "defaulttopic")
+            let topic = (s == "template" && rest_canonical(after_first) == "defaulttopic")
                 .then_some(Direction::Produce);
             return Some(SpringKey {
                 role: Role::Common,
@@ -357,7 +358,7 @@ fn resolve(segments: &[String], map_key: Option<&str>) -> Option<SpringKey> {
     if rest.first().map(|s| canonical(s)).as_deref() == Some("properties") {
         let key = match map_key {
             Some(k) => k.to_string(),
-            None => rest[1..].join("."),
+            None => rest.get(1..).unwrap_or(&[]).join("."),
         };
         if key.is_empty() {
             return None;
@@ -422,13 +423,14 @@ pub fn spring_property(name: &str) -> Option<SpringKey> {
         segments.push(current);
     }
     segments.retain(|s| !s.is_empty());
-    if segments.len() < 2
-        || canonical(&segments[0]) != "spring"
-        || canonical(&segments[1]) != "kafka"
-    {
-        return None;
+    match segments.as_slice() {
+        [spring, kafka, rest @ ..]
+            if canonical(spring) == "spring" && canonical(kafka) == "kafka" =>
+        {
+            resolve(rest, map_key.as_deref())
+        }
+        _ => None,
     }
-    resolve(&segments[2..], map_key.as_deref())
 }
 
 /// A Spring env var (`SPRING_KAFKA_CONSUMER_GROUP_ID`, `SPRING_KAFKA_PRODUCER_PROPERTIES_LINGER_MS`)
