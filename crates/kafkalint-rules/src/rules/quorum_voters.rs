@@ -120,7 +120,7 @@ fn check_broker(
             .key("controller.quorum.voters")
             .resource(broker.resource)
     };
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         out.push(
             at_voters(format!(
                 "controller.quorum.voters lists {n} voters: the quorum needs {majority} of them, so it survives {} failure(s), the same as {} voter(s)",
@@ -269,8 +269,7 @@ fn ordinal_node_id(model: &Model, broker: &Broker) -> bool {
         .get("env")
         .map_or(&[][..], Node::as_seq)
         .iter()
-        .filter(|e| e.text_at(&["name"]).is_some_and(maps_to_node_id))
-        .last()
+        .rfind(|e| e.text_at(&["name"]).is_some_and(maps_to_node_id))
         .and_then(|e| e.text_at(&["valueFrom", "fieldRef", "fieldPath"]))
         .is_some_and(|p| p.replace('"', "'") == "metadata.labels['apps.kubernetes.io/pod-index']");
     from_label || hostname_suffix_assignment(&command_text(container))

@@ -115,7 +115,7 @@ impl Rule for UnspreadBrokers {
                 else {
                     continue;
                 };
-                if !kafka_pod.is_some_and(|p| spreads_over_nodes(p, None) == Some(true)) {
+                if kafka_pod.is_none_or(|p| spreads_over_nodes(p, None) != Some(true)) {
                     out.push(finding(r, index, pods, replicas, "spec.kafka.template.pod"));
                 }
                 continue;
@@ -138,7 +138,7 @@ impl Rule for UnspreadBrokers {
                     n.get("affinity").is_some() || n.get("topologySpreadConstraints").is_some()
                 };
                 let effective = pool_pod.filter(|n| placement(n)).or(kafka_pod);
-                if !effective.is_some_and(|n| spreads_over_nodes(n, None) == Some(true)) {
+                if effective.is_none_or(|n| spreads_over_nodes(n, None) != Some(true)) {
                     out.push(finding(pool, p, pods, replicas, "spec.template.pod"));
                 }
             }
