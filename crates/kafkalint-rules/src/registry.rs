@@ -16,6 +16,13 @@ static RULES: &[&dyn Rule] = &[
     &unknown_config_key::UnknownConfigKey,
     &wrong_config_scope::WrongConfigScope,
     &removed_config_key::RemovedConfigKey,
+    &invalid_config_value::InvalidConfigValue,
+    &strimzi_forbidden_key::StrimziForbiddenKey,
+    &inconsistent_message_sizes::InconsistentMessageSizes,
+    &replication_timeouts::ReplicationTimeouts,
+    &unclean_leader_election::UncleanLeaderElection,
+    &forced_log_flush::ForcedLogFlush,
+    &unbounded_time_retention::UnboundedTimeRetention,
     // Images (IMG)
     &ignored_image_env::IgnoredImageEnv,
     &env_skipped_by_mounted_config::EnvSkippedByMountedConfig,

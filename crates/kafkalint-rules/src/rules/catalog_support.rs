@@ -1,7 +1,6 @@
 //! What the config-catalog rules share: which documented Kafka versions describe a broker or
 //! topic, where a config key was written, and how Kafka's `ConfigDef` parses a value.
 
-#![allow(dead_code)] // TEMP until every user lands
 use kafkalint_catalog::{self as catalog, ConfigKey, ConfigType, Group, KafkaVersion, Valid};
 use kafkalint_model::image::split_image;
 use kafkalint_model::{Broker, BrokerSource, ImageFamily, Lookup, Model, Setting, Topic, Via};
@@ -136,6 +135,41 @@ pub(crate) fn parse_long(value: &str) -> Option<i64> {
         return None;
     }
     t.strip_prefix('+').unwrap_or(t).parse().ok()
+}
+
+/// A byte count with a readable size next to it: `10485760 (10 MiB)`.
+pub(crate) fn bytes_text(n: i64) -> String {
+    const UNITS: [(&str, i64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if n.abs() >= size {
+            let v = n as f64 / size as f64;
+            let shown = if v.fract() == 0.0 {
+                format!("{}", v as i64)
+            } else {
+                format!("{v:.1}")
+            };
+            return format!("{n} ({shown} {unit})");
+        }
+    }
+    n.to_string()
+}
+
+/// The Strimzi `Kafka` resource a Strimzi broker (cluster or node pool) belongs to.
+pub(crate) fn strimzi_kafka<'m>(
+    model: &'m Model,
+    broker: &Broker,
+) -> Option<&'m kafkalint_model::Resource> {
+    let r = model.resource(broker.resource)?;
+    if r.kind() == "Kafka" {
+        return Some(r);
+    }
+    let cluster = r.label("strimzi.io/cluster")?;
+    model.resources.iter().find(|k| {
+        k.kind() == "Kafka"
+            && k.group() == "kafka.strimzi.io"
+            && k.id.name == cluster
+            && k.same_namespace(&r.id.namespace)
+    })
 }
 
 /// The index of the resource whose document contains `span`.
@@ -314,6 +348,47 @@ pub(crate) fn check_value(def: &ConfigKey, raw: &str, from_properties: bool) -> 
     }
     let offset = raw.chars().count() - raw.trim_start().chars().count();
     let len = trimmed.chars().count();
+    let problem = type_and_value_problem(def, raw, trimmed, offset, len)?;
+    if from_properties {
+        // `key=524288  # 512KB`: the comment is part of the value; CFG006 reports that.
+        if let Some(hash) = trimmed.find(" #").or_else(|| trimmed.find("\t#")) {
+            if type_ok(def, trimmed[..hash].trim_end()) {
+                return None;
+            }
+        }
+    }
+    Some(problem)
+}
+
+/// Whether `text` parses as the key's type (and enum), ignoring ranges.
+fn type_ok(def: &ConfigKey, text: &str) -> bool {
+    let t = text.trim();
+    match def.ty {
+        ConfigType::Boolean => t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false"),
+        ConfigType::Int | ConfigType::Long | ConfigType::Short => {
+            let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        ConfigType::Double => t.parse::<f64>().is_ok(),
+        ConfigType::String | ConfigType::List => match def.valid {
+            Valid::Enum(allowed) => t
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .all(|v| enum_accepts(def, allowed, v)),
+            _ => true,
+        },
+        ConfigType::Class | ConfigType::Password => true,
+    }
+}
+
+fn type_and_value_problem(
+    def: &ConfigKey,
+    raw: &str,
+    trimmed: &str,
+    offset: usize,
+    len: usize,
+) -> Option<Problem> {
     let whole = |message: String, help: String| Problem {
         message,
         help,
@@ -321,18 +396,6 @@ pub(crate) fn check_value(def: &ConfigKey, raw: &str, from_properties: bool) -> 
         len,
     };
     let name = def.name;
-    if from_properties {
-        if let Some(hash) = trimmed.find(" #").or_else(|| trimmed.find("\t#")) {
-            let before = trimmed[..hash].trim_end();
-            let parses_alone = check_value(def, before, false).is_none();
-            if parses_alone && !matches!(def.ty, ConfigType::String | ConfigType::Password) {
-                return Some(whole(
-                    format!("{name} is `{trimmed}`: in a .properties file `#` starts a comment only at the start of a line, so the text after the value is part of it"),
-                    format!("move the comment to its own line, leaving {name}={before}"),
-                ));
-            }
-        }
-    }
     match def.ty {
         ConfigType::Boolean => {
             if trimmed.eq_ignore_ascii_case("true") || trimmed.eq_ignore_ascii_case("false") {
@@ -608,10 +671,9 @@ mod tests {
     }
 
     #[test]
-    fn properties_comment_pitfall() {
+    fn properties_comment_is_left_to_cfg006() {
         let seg = broker_key("log.segment.bytes");
-        let p = check_value(seg, "524288  # 512KB", true).unwrap();
-        assert!(p.message.contains("comment"), "{}", p.message);
+        assert!(check_value(seg, "524288  # 512KB", true).is_none());
         assert!(check_value(seg, "524288  # 512KB", false)
             .unwrap()
             .message

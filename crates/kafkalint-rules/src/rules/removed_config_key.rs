@@ -15,9 +15,9 @@ declare_rule! {
     /// `message.timestamp.difference.max.ms`). The message names the replacement when there is
     /// one.
     ///
-    /// A removed key left on a broker that is already set up for KRaft (`process.roles` set, or
-    /// a Strimzi cluster) is a leftover the broker ignores, so it is reported as a warning; on a
-    /// broker configured the ZooKeeper way it is an error.
+    /// `zookeeper.connect` on a broker with no `process.roles` (and no operator to set it) is
+    /// an error: the broker is configured for ZooKeeper mode. Every other removed key is a
+    /// leftover the broker ignores, reported as a warning.
     ///
     /// ## Why is this bad?
     /// Kafka 4.0 has no ZooKeeper mode, so a broker configured with `zookeeper.connect` and no
@@ -94,9 +94,12 @@ fn because(r: &Removal) -> String {
         .map_or(String::new(), |why| format!(" ({why})"))
 }
 
+/// Operators write `process.roles` themselves; elsewhere it must be in the config.
 fn kraft_configured(broker: &Broker) -> bool {
-    matches!(broker.source, BrokerSource::Strimzi { .. })
-        || matches!(broker.config.lookup("process.roles"), Lookup::Set(_, v) if !v.trim().is_empty())
+    matches!(
+        broker.source,
+        BrokerSource::Strimzi { .. } | BrokerSource::Confluent
+    ) || !matches!(broker.config.lookup("process.roles"), Lookup::Default)
 }
 
 impl Rule for RemovedConfigKey {
@@ -113,7 +116,7 @@ impl Rule for RemovedConfigKey {
             if is_legacy(broker) {
                 continue;
             }
-            let leftover = kraft_configured(broker);
+            let kraft = kraft_configured(broker);
             for (key, s) in &broker.config.entries {
                 if s.origin.via == Via::ImageDefault {
                     continue;
@@ -122,7 +125,9 @@ impl Rule for RemovedConfigKey {
                     continue;
                 };
                 let because = because(&r);
-                let consequence = if r.zookeeper && !leftover {
+                // Only zookeeper.connect puts a broker in ZooKeeper mode; the rest is ignored.
+                let zookeeper_mode = key == "zookeeper.connect" && !kraft;
+                let consequence = if zookeeper_mode {
                     "; with no process.roles the broker is set up for ZooKeeper mode, which Kafka 4 cannot run"
                 } else {
                     "; the broker ignores it"
@@ -142,7 +147,7 @@ impl Rule for RemovedConfigKey {
                     format!("remove {key}")
                 })
                 .resource(resource_at(model, span).or(broker.resource));
-                if leftover {
+                if !zookeeper_mode {
                     finding = finding.at_most_warning();
                 }
                 out.push(finding);
