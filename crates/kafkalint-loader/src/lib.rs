@@ -15,6 +15,8 @@ pub struct LoadOptions {
     /// Directories to render as kustomizations even when walked (`-k`).
     pub kustomize: Vec<String>,
     pub load_restrictor: LoadRestrictor,
+    /// Walk directories below the ones given (kubectl's `-R`); off reads only their own files.
+    pub recursive: bool,
 }
 
 impl Default for LoadOptions {
@@ -23,6 +25,7 @@ impl Default for LoadOptions {
             max_file_size: 16 * 1024 * 1024,
             kustomize: Vec::new(),
             load_restrictor: LoadRestrictor::RootOnly,
+            recursive: true,
         }
     }
 }
@@ -91,7 +94,7 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
         if meta.is_dir() {
             let mut found = Vec::new();
             let mut seen = HashSet::new();
-            walk(path, &mut found, &mut seen);
+            walk(path, opts.recursive, &mut found, &mut seen);
             for f in found {
                 match f {
                     Found::File(f) => load_file(&f, &display(&f), ws, opts),
@@ -120,7 +123,7 @@ enum Found {
 
 /// Recursive, sorted, not following directory symlinks (so loops cannot happen), skipping
 /// hidden directories such as `.git`.
-fn walk(dir: &Path, out: &mut Vec<Found>, seen: &mut HashSet<PathBuf>) {
+fn walk(dir: &Path, recursive: bool, out: &mut Vec<Found>, seen: &mut HashSet<PathBuf>) {
     if let Ok(canonical) = fs::canonicalize(dir) {
         if !seen.insert(canonical) {
             return;
@@ -140,8 +143,8 @@ fn walk(dir: &Path, out: &mut Vec<Found>, seen: &mut HashSet<PathBuf>) {
         let Ok(ft) = e.file_type() else { continue };
         let path = e.path();
         if ft.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&path, out, seen);
+            if recursive && !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(&path, recursive, out, seen);
             }
         } else if is_lintable_name(&name) && (ft.is_file() || path.is_file()) {
             out.push(Found::File(path));

@@ -1,12 +1,15 @@
-//! The `kafkalint` command line.
+//! The `kafkalint` command line, and the `kubectl kafkalint` plugin on top of it.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+mod krm;
+pub mod kubectl;
 mod memory;
 mod policy;
+mod progress;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use kafkalint_engine::{lint, Baseline, ImageFamily, LintOptions, Workspace};
 use kafkalint_loader::{load, LoadOptions};
 use kafkalint_policy::{Policy, Severity};
@@ -33,7 +36,7 @@ the limit, replication, min.insync.replicas, persistent storage, explicit retent
 at the exact line behind each finding.",
     after_help = AFTER_HELP
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +54,24 @@ enum Command {
         #[command(flatten)]
         policy: policy::PolicyArgs,
     },
+    /// Run as a KRM function: read a ResourceList on stdin, write it back with `results`; exit
+    /// 1 on an error. functionConfig: a ConfigMap whose `data.policy` is a pack name or policy
+    /// YAML. `kpt fn eval DIR --exec "kafkalint fn"`.
+    Fn,
+    /// Run as a kustomize legacy exec validator: resources on stdin, the plugin config path as
+    /// the argument (its `policy:` a pack name or policy YAML). Silent when clean; errors on
+    /// stderr and exit 1. See README for where the plugin file goes.
+    KustomizeValidator {
+        /// The plugin config file kustomize passes.
+        config: String,
+    },
+    /// Print a shell completion script: `source <(kafkalint completions bash)`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `kafkalint man > /usr/local/share/man/man1/kafkalint.1`.
+    Man,
     /// Show the resolved policy, or print the policy file's JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -101,6 +122,9 @@ struct LintArgs {
     /// `none` lets kustomizations read files outside their root.
     #[arg(long, value_enum, default_value_t = Restrictor::RootOnly)]
     load_restrictor: Restrictor,
+    /// Read only the files directly in the directories given, not their subdirectories.
+    #[arg(long)]
+    no_recursive: bool,
     /// Output format; repeat with --output to write several reports in one run. A format
     /// without an --output goes to stdout (default: human).
     #[arg(long, short = 'f', value_enum)]
@@ -249,11 +273,43 @@ fn parse_version(s: &str) -> Result<(u32, u32), String> {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// Run `kafkalint` with the process arguments. Called as `kubectl-kafkalint` (e.g. a link), it
+/// is the kubectl plugin.
+pub fn main() -> ExitCode {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let name = std::path::Path::new(&argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if name.starts_with("kubectl-kafkalint") {
+        return kubectl::main();
+    }
+    run(Cli::parse())
+}
+
+/// Run parsed arguments; what `kubectl kafkalint` also ends in.
+pub(crate) fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
         Command::Rules { format, policy } => list_rules(format, &policy),
+        Command::Fn => krm::krm_function(),
+        Command::KustomizeValidator { config } => krm::kustomize_validator(&config),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kafkalint", &mut out);
+            emit(&String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    emit(&String::from_utf8_lossy(&out));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Err(format!("man page: {e}")),
+            }
+        }
         Command::Rule { code, policy } => show_rule(&code, &policy),
         Command::Policy(PolicyCommand::Show { path, policy }) => {
             policy::resolve(&policy, std::slice::from_ref(&path)).map(|(base, scoped)| {
@@ -285,7 +341,7 @@ fn main() -> ExitCode {
 }
 
 /// Write to stdout; a closed pipe (`| head`) ends the program quietly.
-fn emit(text: &str) {
+pub(crate) fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
     if out
         .write_all(text.as_bytes())
@@ -320,6 +376,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     let mut ws = Workspace::new();
     let load_options = LoadOptions {
         load_restrictor: args.load_restrictor.to_kustomize(),
+        recursive: !args.no_recursive,
         ..LoadOptions::default()
     };
     let mut loaded = 0;
@@ -340,6 +397,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     } else {
         Vec::new()
     };
+    let progress = progress::Progress::start("reading and linting…");
     loaded += load(&paths, &mut ws, &load_options).map_err(|e| e.to_string())?;
     if loaded == 0 {
         return Err(format!(
@@ -350,6 +408,7 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     let all_unreadable = ws.errors.len() >= loaded;
     let (stdout_format, files) = plan_outputs(&args.format, &args.output)?;
     let result = lint(ws, &options);
+    progress.finish();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&result.diagnostics, &result.sources);
         std::fs::write(path, baseline.to_json()).map_err(|e| format!("baseline {path}: {e}"))?;
