@@ -16,14 +16,16 @@ declare_rule! {
     /// it (with two or more replicas) is a warning.
     ///
     /// ## Why is this bad?
-    /// An `acks=all` write needs `min.insync.replicas` replicas in sync (Source: Kafka broker
-    /// config docs, `min.insync.replicas`, `transaction.state.log.min.isr`, `configs-3.9.json`).
-    /// With more required than there are replicas, every such write fails with
-    /// `NOT_ENOUGH_REPLICAS`; producers default to `acks=all` since Kafka 3.0, consumer
-    /// groups commit offsets to `__consumer_offsets` with acks from every replica, and the
-    /// transaction coordinator writes `__transaction_state` the same way. With exactly as many
+    /// An `acks=all` write needs `min.insync.replicas` replicas in sync. With more required
+    /// than there are replicas, every such write fails with `NOT_ENOUGH_REPLICAS`: producers
+    /// use `acks=all` by default, consumer groups commit offsets to `__consumer_offsets` waiting
+    /// for every replica (`offsets.commit.required.acks=-1`), and the transaction coordinator
+    /// writes `__transaction_state` with `transaction.state.log.min.isr`. With exactly as many
     /// required as there are replicas, a single broker restart stops those writes until it is
-    /// back.
+    /// back. (Source: Kafka 3.9 broker and producer config docs, `configs-3.9.json`:
+    /// `min.insync.replicas`, `transaction.state.log.min.isr`,
+    /// `offsets.commit.required.acks`, producer `acks` default `all`; `images.json` for
+    /// Strimzi's default of 1.)
     ///
     /// ## Example
     /// ```properties

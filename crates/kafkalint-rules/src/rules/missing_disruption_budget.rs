@@ -23,6 +23,8 @@ declare_rule! {
     /// API, which only PodDisruptionBudgets slow down. Without one, a drain can take two or
     /// three brokers at once: partitions whose replicas were all there go offline, and with
     /// `min.insync.replicas=2` on three replicas, two brokers down stop every `acks=all` write.
+    /// (Source: Kubernetes docs, "Disruptions" and "Specifying a Disruption Budget for your
+    /// Application": evictions respect PodDisruptionBudgets, percentages are rounded up.)
     ///
     /// ## Example
     /// ```yaml

@@ -20,8 +20,8 @@ declare_rule! {
     /// transaction-topic factor is at most a warning: it only breaks transactional producers.
     ///
     /// ## Why is this bad?
-    /// A topic cannot have more replicas than there are brokers. Creating one fails with
-    /// `INVALID_REPLICATION_FACTOR`; auto-created topics are not created. The internal topics
+    /// A topic cannot have more replicas than there are brokers: creating one fails with an
+    /// `InvalidReplicationFactorException`, and auto-created topics are not created. The internal topics
     /// are created on first use: with `offsets.topic.replication.factor` above the broker
     /// count, `__consumer_offsets` never exists and no consumer group can commit or even find
     /// its coordinator (Source: Kafka broker config docs, `offsets.topic.replication.factor`

@@ -23,9 +23,9 @@ declare_rule! {
     /// `enableServiceLinks: false`.
     ///
     /// ## Why is this bad?
-    /// The kubelet leaves an unresolved reference as written (Source: Kubernetes API reference,
-    /// `EnvVar.value` and `Container.command`: "If a variable cannot be resolved, the reference
-    /// in the input string will be unchanged"). The broker then gets
+    /// The kubelet expands a reference only to a variable it already knows and leaves any
+    /// other one as written, with no error or event (Source: Kubernetes API reference,
+    /// `EnvVar.value`, `Container.command` and `Container.args`). The broker then gets
     /// `advertised.listeners=PLAINTEXT://kafka-$(ORDINAL).kafka:9092`, which Kafka cannot parse,
     /// or a shell runs `ORDINAL` as a command. Nothing warns at apply time.
     ///

@@ -19,7 +19,9 @@ declare_rule! {
     /// ## Why is this bad?
     /// The scheduler packs pods wherever they fit. Three brokers on one node make that node a
     /// single point of failure again: a node failure or drain takes every replica of every
-    /// partition, and replication factor 3 protects nothing.
+    /// partition, and replication factor 3 protects nothing. (Source: Kubernetes docs,
+    /// "Assigning Pods to Nodes" (inter-pod anti-affinity) and "Pod Topology Spread
+    /// Constraints": without either, the scheduler does not keep replicas apart.)
     ///
     /// ## Example
     /// ```yaml
