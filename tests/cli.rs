@@ -146,10 +146,30 @@ fn ticketmaster_and_strimzi_examples() {
         "json",
         "examples/ticketmaster",
     ])));
-    // Three brokers with RF 3, min ISR 2, explicit retention and PVCs: only the heap defaults.
-    let rules: Vec<&str> = f.iter().map(|d| d.0.as_str()).collect();
-    assert_eq!(rules, vec!["MEM001"], "{f:?}");
-    assert_eq!((f[0].2, f[0].3), (30, 15));
+    // What the seed got wrong: node.id from the pod name, $(ORDINAL) never defined, no
+    // CLUSTER_ID for cp-kafka KRaft, the heap defaults, and the client properties pitfalls.
+    let tm = "examples/ticketmaster/kafka.yaml";
+    let props = "examples/ticketmaster/application.properties";
+    for (code, file, line, col) in [
+        ("TOP001", tm, 38, 26),
+        ("TOP002", tm, 45, 37),
+        ("TOP003", tm, 30, 15),
+        ("MEM001", tm, 30, 15),
+        ("CFG006", props, 13, 53),
+        ("CLI005", props, 7, 33),
+    ] {
+        assert!(
+            f.iter()
+                .any(|d| d.0 == code && d.1 == file && d.2 == line && d.3 == col),
+            "{code} at {file}:{line}:{col} missing: {f:?}"
+        );
+    }
+    // RF 3, min ISR 2, explicit retention and PVCs: none of those.
+    assert!(
+        !f.iter()
+            .any(|d| ["REP001", "REP002", "RET001", "STO001"].contains(&d.0.as_str())),
+        "{f:?}"
+    );
 
     let f = findings(&json(&kafkalint(&[
         "lint",
@@ -195,10 +215,12 @@ fn json_contract_shape() {
     let s = &v["summary"];
     assert_eq!(s["files"], 1);
     assert_eq!(s["resources"], 2);
-    assert_eq!(
-        s["errors"].as_u64().unwrap() as usize,
-        v["diagnostics"].as_array().unwrap().len()
-    );
+    let counted: u64 = ["errors", "warnings", "infos"]
+        .iter()
+        .map(|k| s[*k].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted as usize, v["diagnostics"].as_array().unwrap().len());
+    assert!(d["fingerprint"].as_str().unwrap().len() >= 32);
 }
 
 #[test]
@@ -376,7 +398,11 @@ fn rules_and_rule_docs() {
     );
     let v: Value = serde_json::from_slice(&kafkalint(&["rules", "-f", "json"]).stdout).unwrap();
     let rows = v.as_array().unwrap();
-    assert_eq!(rows.len(), text.lines().count() - 1, "one JSON row per listed rule");
+    assert_eq!(
+        rows.len(),
+        text.lines().count() - 1,
+        "one JSON row per listed rule"
+    );
     let mem001 = rows.iter().find(|r| r["code"] == "MEM001").unwrap();
     assert_eq!(mem001["category"], "memory");
     assert_eq!(mem001["default_severity"], "error");

@@ -94,6 +94,7 @@ impl Workspace {
             return id;
         }
         let id = self.sources.add(path, text);
+        self.note_dir(id);
         let text = self
             .sources
             .get(id)
@@ -125,8 +126,23 @@ impl Workspace {
         self.error(span.source, span.start, message);
     }
 
+    /// Remember a file's directory: references resolve to the nearest match, and "near" is
+    /// the same file, then the same directory.
+    fn note_dir(&mut self, file: SourceId) {
+        if self.input.dirs.contains_key(&file) {
+            return;
+        }
+        let path = self.sources.path(file);
+        let dir = match path.rfind(['/', '\\']) {
+            Some(i) => path[..i].to_string(),
+            None => String::new(),
+        };
+        self.input.dirs.insert(file, dir);
+    }
+
     /// Add documents already parsed (e.g. rendered by the kustomize resolver).
     pub fn add_documents(&mut self, file: SourceId, docs: Vec<Node>) {
+        self.note_dir(file);
         self.input
             .documents
             .extend(docs.into_iter().filter(|d| !d.is_null()).map(|d| (file, d)));

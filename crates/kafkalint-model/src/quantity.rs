@@ -46,7 +46,7 @@ pub const GIB: u64 = 1024 * MIB;
 
 /// `5120 MiB`-style text for messages; whole MiB, rounded to nearest.
 pub fn mib(bytes: u64) -> String {
-    format!("{} MiB", (bytes + MIB / 2) / MIB)
+    format!("{} MiB", bytes.saturating_add(MIB / 2) / MIB)
 }
 
 #[cfg(test)]
