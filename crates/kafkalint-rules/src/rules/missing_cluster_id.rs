@@ -2,7 +2,7 @@ use kafkalint_model::topology::{cluster_of, parse_voters, pod_count, roles};
 use kafkalint_model::{Broker, BrokerSource, ImageFamily, Lookup, Model};
 use kafkalint_syntax::{Node, Span};
 
-use super::topology_support::{command_text, env_from_names, env_names};
+use super::topology_support::{command_text, env_from_names, env_names, env_value};
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
@@ -14,7 +14,10 @@ declare_rule! {
     /// - bitnami/kafka in KRaft mode, running more than one node (replicas, several voters, or
     ///   several workloads of one cluster), with neither `KAFKA_CLUSTER_ID` nor
     ///   `KAFKA_KRAFT_CLUSTER_ID` (nor their `_FILE` forms);
-    /// - apache/kafka running more than one node without `CLUSTER_ID` (a warning).
+    /// - apache/kafka running more than one node without `CLUSTER_ID` (a warning);
+    /// - a cluster id that Kafka cannot parse, in a container or a standalone env file: it
+    ///   must be 16 bytes in base64url, 22 characters (`kafka-storage.sh random-uuid`), not a
+    ///   name such as `my-kraft-cluster-01`.
     ///
     /// It stays silent when `envFrom` loads a Secret or a ConfigMap that is not in the input,
     /// and when the command formats the storage itself (it mentions `CLUSTER_ID` or
@@ -31,9 +34,12 @@ declare_rule! {
     ///   (`5L6g3nShT-eMCtK--X86sw`) in every container, so every such cluster shares it and
     ///   the id no longer tells clusters apart: nodes pointed at the wrong quorum by mistake
     ///   join it instead of failing. That cluster works, hence only a warning.
+    /// - Every image passes the id to `kafka-storage format`, which parses it with
+    ///   `Uuid.fromString` and refuses anything else: the pod fails before Kafka starts.
     ///
     /// (Source: `images.json` — confluentinc/kafka-images `configure`; bitnami/containers
-    /// `kafka-env.sh` and `libkafka.sh`; apache/kafka `docker/resources/common-scripts/configureDefaults`.)
+    /// `kafka-env.sh` and `libkafka.sh`; apache/kafka `docker/resources/common-scripts/configureDefaults`;
+    /// apache/kafka `clients/src/main/java/org/apache/kafka/common/Uuid.java`, `fromString`.)
     ///
     /// ## Example
     /// ```yaml
@@ -69,6 +75,7 @@ impl Rule for MissingClusterId {
             if let Some(f) = check_broker(cx.model, broker) {
                 out.push(f);
             }
+            out.extend(invalid_cluster_id(cx.model, broker));
         }
     }
 }
@@ -203,4 +210,86 @@ fn env_entry_span(container: &Node, name: &str) -> Option<Span> {
         .rev()
         .find(|e| e.text_at(&["name"]) == Some(name))
         .map(|e| e.get("value").map_or(e.span, |v| v.span))
+}
+
+/// The env vars each image reads the cluster id from, in the order it prefers them.
+fn cluster_id_vars(family: ImageFamily) -> &'static [&'static str] {
+    match family {
+        ImageFamily::Confluent | ImageFamily::Apache | ImageFamily::ApacheNative => &["CLUSTER_ID"],
+        ImageFamily::Bitnami => &["KAFKA_CLUSTER_ID", "KAFKA_KRAFT_CLUSTER_ID"],
+        _ => &[],
+    }
+}
+
+/// Whether `id` is what Kafka's `Uuid.fromString` accepts: 16 bytes in base64url, that is
+/// 22 characters, optionally padded with `==`.
+pub(crate) fn is_cluster_id(id: &str) -> bool {
+    let body = id.strip_suffix("==").unwrap_or(id);
+    body.chars().count() == 22
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A KRaft node whose image would format its storage with an id Kafka cannot parse.
+fn invalid_cluster_id(model: &Model, broker: &Broker) -> Option<Finding> {
+    if !matches!(
+        broker.source,
+        BrokerSource::Workload { .. } | BrokerSource::Standalone
+    ) {
+        return None;
+    }
+    roles(model, broker)?;
+    if broker.config.entries.contains_key("zookeeper.connect") {
+        return None;
+    }
+    let vars = cluster_id_vars(broker.family);
+    // The image uses the first one that is set.
+    let (name, value, span) = vars.iter().find_map(|&n| {
+        env_value(model, broker, n)
+            .filter(|(v, _)| !v.is_empty())
+            .map(|(v, s)| (n, v, s))
+    })?;
+    let value = value.trim();
+    if is_cluster_id(value) || ["$", "{{", "<"].iter().any(|t| value.contains(t)) {
+        return None;
+    }
+    let chars = value.chars().count();
+    let why = if chars > 24 {
+        format!("{chars} characters, more than a base64 UUID can have")
+    } else if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '=')
+    {
+        "characters outside base64url".to_string()
+    } else {
+        format!("{chars} characters, not the 22 that encode 16 bytes")
+    };
+    Some(
+        Finding::new(
+            span,
+            format!(
+                "{name} \"{value}\" is not a Kafka cluster id ({why}): formatting the storage fails, so the broker never starts"
+            ),
+        )
+        .key(name)
+        .label("not a base64url UUID")
+        .help("generate one with kafka-storage.sh random-uuid (22 characters, e.g. MkU3OEVBNTcwNTJENDM2Qk)")
+        .resource(broker.resource),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_ids() {
+        assert!(is_cluster_id("MkU3OEVBNTcwNTJENDM2Qk"));
+        assert!(is_cluster_id("5L6g3nShT-eMCtK--X86sw"));
+        assert!(is_cluster_id("MkU3OEVBNTcwNTJENDM2Qk=="));
+        assert!(!is_cluster_id("fx-stg-kraft-cluster-0001"));
+        assert!(!is_cluster_id("MkU3OEVBNTcwNTJENDM2Q"));
+        assert!(!is_cluster_id("MkU3OEVBNTcwNTJENDM2Q+"));
+    }
 }

@@ -129,6 +129,72 @@ pub(crate) fn env_from_names(
     Some(names)
 }
 
+/// The value a container (or a standalone env file) gives an env var, with the span of the
+/// value text: the last `env` entry with a literal value, else an `envFrom` ConfigMap key.
+/// `None` when it is not set, set from elsewhere, or the ConfigMap is ambiguous.
+pub(crate) fn env_value<'m>(
+    model: &'m Model,
+    broker: &Broker,
+    name: &str,
+) -> Option<(&'m str, Span)> {
+    if broker.source == BrokerSource::Standalone {
+        let file = model.env_files.iter().find(|f| f.file == broker.file)?;
+        let e = file.entries.iter().rev().find(|e| e.key == name)?;
+        return Some((e.value.as_deref()?, e.value_span));
+    }
+    let owner = model.resource(broker.resource)?;
+    let container = model.container_of(broker)?;
+    let env = container.get("env").map_or(&[][..], Node::as_seq);
+    if let Some(e) = env
+        .iter()
+        .rev()
+        .find(|e| e.text_at(&["name"]) == Some(name))
+    {
+        let v = e.get("value")?;
+        return Some((v.as_str()?, scalar_value_span(v)));
+    }
+    for from in container
+        .get("envFrom")
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .rev()
+    {
+        let prefix = from.text_at(&["prefix"]).unwrap_or("");
+        let Some(key) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let cm_name = from.text_at(&["configMapRef", "name"])?;
+        let maps: Vec<&Resource> = model
+            .resources
+            .iter()
+            .filter(|r| {
+                r.kind() == "ConfigMap"
+                    && r.id.name == cm_name
+                    && r.same_namespace(&owner.id.namespace)
+            })
+            .collect();
+        let same_file: Vec<&&Resource> = maps.iter().filter(|r| r.file == owner.file).collect();
+        let cm = match (same_file.as_slice(), maps.as_slice()) {
+            ([one], _) => **one,
+            ([], [one]) => *one,
+            _ => return None,
+        };
+        if let Some(v) = cm.node.path(&["data", key]) {
+            return Some((v.as_str()?, scalar_value_span(v)));
+        }
+    }
+    None
+}
+
+/// The span of a scalar's text, inside its quotes when it has simple ones.
+fn scalar_value_span(node: &Node) -> Span {
+    let len = node.as_str().unwrap_or("").chars().count();
+    match node.style() {
+        Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) => span_in_scalar(node, 0, len),
+        _ => node.span,
+    }
+}
+
 /// Names of the container's `env` entries, in order.
 pub(crate) fn env_names(container: &Node) -> Vec<&str> {
     container
