@@ -579,6 +579,70 @@ pub fn parse_voters(text: &str) -> Option<Vec<Voter>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{build, Input, ModelOptions};
+    use kafkalint_syntax::{yaml, Limits, SourceId};
+
+    /// A model from YAML files (one text per file).
+    fn model(files: &[&str]) -> Model {
+        let mut input = Input::default();
+        for (i, text) in files.iter().enumerate() {
+            let id = SourceId(i as u32);
+            for doc in yaml::parse(text, id, &Limits::default()).unwrap_or_default() {
+                input.documents.push((id, doc));
+            }
+        }
+        build(input, &ModelOptions::default())
+    }
+
+    fn broker_yaml(name: &str, replicas: u32, link: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n        - name: kafka\n          image: confluentinc/cp-kafka:7.8.0\n          env:\n            - name: KAFKA_ZOOKEEPER_CONNECT\n              value: {link}\n"
+        )
+    }
+
+    fn counts(m: &Model) -> Vec<Option<u32>> {
+        m.brokers.iter().map(|b| broker_count(m, b)).collect()
+    }
+
+    #[test]
+    fn workloads_of_one_file_and_quorum_are_one_cluster() {
+        let text = format!(
+            "{}---\n{}---\n{}",
+            broker_yaml("a", 1, "zk:2181"),
+            broker_yaml("b", 2, "zk:2181"),
+            broker_yaml("c", 3, "other:2181")
+        );
+        let m = model(&[&text]);
+        assert_eq!(counts(&m), vec![Some(3), Some(3), Some(3)]);
+    }
+
+    #[test]
+    fn the_same_quorum_in_another_file_leaves_the_count_unknown() {
+        let a = broker_yaml("a", 1, "zk:2181");
+        let b = broker_yaml("b", 1, "zk:2181");
+        let m = model(&[&a, &b]);
+        assert_eq!(counts(&m), vec![None, None]);
+        // The same object rendered twice (two overlays of one base) is not a second member.
+        let again = broker_yaml("a", 2, "zk:2181");
+        let m = model(&[&a, &again]);
+        assert_eq!(counts(&m), vec![Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn localhost_quorums_are_one_pod_each() {
+        let m = model(&[&broker_yaml("a", 3, "localhost:2181")]);
+        assert_eq!(counts(&m), vec![Some(1)]);
+    }
+
+    #[test]
+    fn strimzi_pools_count_by_role() {
+        let text = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaNodePool\nmetadata:\n  name: controllers\n  labels:\n    strimzi.io/cluster: c\nspec:\n  replicas: 3\n  roles: [controller]\n---\napiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaNodePool\nmetadata:\n  name: brokers\n  labels:\n    strimzi.io/cluster: c\nspec:\n  replicas: 2\n  roles: [broker]\n---\napiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: c\n  annotations:\n    strimzi.io/node-pools: enabled\nspec:\n  kafka:\n    version: 3.9.0\n";
+        let m = model(&[text]);
+        assert_eq!(counts(&m), vec![Some(2), Some(2)]);
+        let controllers: Vec<Option<u32>> =
+            m.brokers.iter().map(|b| controller_count(&m, b)).collect();
+        assert_eq!(controllers, vec![Some(3), Some(3)]);
+    }
 
     #[test]
     fn voters() {
