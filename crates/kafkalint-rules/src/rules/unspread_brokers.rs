@@ -14,7 +14,8 @@ declare_rule! {
     /// are made of different nodes) whose label selector selects the workload's own pods.
     /// For Strimzi it checks `spec.template.pod` of each node pool with two or more replicas,
     /// falling back to the `Kafka`'s `spec.kafka.template.pod` (any such term counts there,
-    /// since the operator sets the pod labels).
+    /// since the operator sets the pod labels). Pods that bind a `hostPort` (or use the host
+    /// network with container ports) cannot share a node, so they need neither.
     ///
     /// ## Why is this bad?
     /// The scheduler packs pods wherever they fit. Three brokers on one node make that node a
@@ -83,7 +84,7 @@ impl Rule for UnspreadBrokers {
                 continue;
             };
             let Some(pod) = r.pod_spec() else { continue };
-            if pod.get("nodeName").is_some() {
+            if pod.get("nodeName").is_some() || claims_host_ports(pod) {
                 continue;
             }
             let labels = pod_labels(r);
@@ -146,6 +147,16 @@ impl Rule for UnspreadBrokers {
             }
         }
     }
+}
+
+/// Pods that bind a host port cannot share a node: the scheduler already spreads them.
+fn claims_host_ports(pod: &Node) -> bool {
+    let host_network = pod.get("hostNetwork").and_then(Node::as_bool) == Some(true);
+    pod.get("containers")
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .flat_map(|c| c.get("ports").map_or(&[][..], Node::as_seq))
+        .any(|p| host_network || p.get("hostPort").is_some())
 }
 
 fn finding(r: &Resource, index: usize, pods: u32, replicas: Option<&Node>, field: &str) -> Finding {
