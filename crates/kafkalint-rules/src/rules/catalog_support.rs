@@ -224,6 +224,38 @@ fn contains_deep(node: &Node, span: Span) -> bool {
         || node.as_seq().iter().any(|item| contains_deep(item, span))
 }
 
+/// The YAML node a setting's value was read from, when it is one.
+pub(crate) fn value_node<'m>(model: &'m Model, s: &Setting) -> Option<&'m Node> {
+    let resource = model.resources.get(resource_at(model, s.origin.span)?)?;
+    entry_holding(&resource.node, s.origin.span).map(|(_, _, v)| v)
+}
+
+/// What the Kubernetes API server stores for a plain YAML scalar in a custom resource:
+/// kubectl reads YAML 1.1, where `yes`/`no`/`on`/`off` are booleans and `1_000` is 1000.
+/// `None` when the scalar means a number Kafka would see in another form (hex, octal).
+pub(crate) fn yaml11_plain(text: &str) -> Option<String> {
+    let t = text.trim();
+    let boolean = match t {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some("true"),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some("false"),
+        _ => None,
+    };
+    if let Some(b) = boolean {
+        return Some(b.to_string());
+    }
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.starts_with("0x") || digits.starts_with("0o") || digits.starts_with("0b") {
+        return None;
+    }
+    if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if t.contains('_') && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return Some(t.replace('_', ""));
+    }
+    Some(t.to_string())
+}
+
 /// Where a config key was written: the env var's name, the YAML key, the properties key.
 /// Falls back to the value's span when the key's place cannot be known.
 pub(crate) fn key_span(model: &Model, broker: Option<&Broker>, key: &str, s: &Setting) -> Span {

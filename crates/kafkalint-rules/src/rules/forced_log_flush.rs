@@ -17,14 +17,15 @@ declare_rule! {
     /// replication: an acknowledged `acks=all` write is on several brokers' page caches.
     /// Forcing fsync per partition every few messages or seconds multiplies disk writes,
     /// adds latency to produce requests, and does not protect against the failures
-    /// replication already covers. Old templates (the commented lines of Kafka's sample
-    /// `server.properties`, chart defaults like 10000 messages / 1000 ms) spread these values.
+    /// replication already covers. The values usually come from the commented-out example lines
+    /// of Kafka's sample `server.properties` (10000 messages, 1000 ms), uncommented.
     ///
     /// Sources: Kafka generated broker and topic config docs (`configs-*.json`: defaults of
     /// Long.MAX_VALUE, i.e. never); the fallback from `log.flush.interval.ms` to
     /// `log.flush.scheduler.interval.ms` is in the broker docs (topic-overrides.json notes).
     /// The 60 s threshold is this rule's: it is twice the Linux default for writing back dirty
-    /// pages (`vm.dirty_expire_centisecs` = 3000), so a shorter interval adds flushes the
+    /// pages (`vm.dirty_expire_centisecs` = 3000, Linux `Documentation/admin-guide/sysctl/vm.rst`),
+    /// so a shorter interval adds flushes the
     /// kernel would not do anyway.
     ///
     /// ## Example

@@ -1,7 +1,10 @@
 use kafkalint_catalog::{self as catalog, Group, KafkaVersion};
 use kafkalint_model::{Model, Setting, Value, Via};
+use kafkalint_syntax::ScalarStyle;
 
-use super::catalog_support::{broker_versions, check_value, resource_at, topic_versions, Problem};
+use super::catalog_support::{
+    broker_versions, check_value, resource_at, topic_versions, value_node, yaml11_plain, Problem,
+};
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
@@ -57,6 +60,7 @@ declare_rule! {
 
 /// The problem every candidate version agrees on, so an unknown version never guesses.
 fn agreed_problem(
+    model: &Model,
     versions: &[KafkaVersion],
     group: Group,
     key: &str,
@@ -65,14 +69,37 @@ fn agreed_problem(
     let Value::Known(raw) = &s.value else {
         return None;
     };
-    if s.origin.via == Via::Strimzi && matches!(raw.trim(), "null" | "~" | "Null" | "NULL") {
-        return None;
+    if s.origin.via == Via::Strimzi {
+        let node = value_node(model, s)?;
+        if node.is_null() {
+            return None;
+        }
+        if node.style() == Some(ScalarStyle::Plain) {
+            let stored = yaml11_plain(raw)?;
+            // Positions inside a rewritten value would not match the source.
+            if stored != raw.trim() {
+                return agreed(versions, group, key, &stored, false).map(|p| Problem {
+                    offset: 0,
+                    len: raw.chars().count(),
+                    ..p
+                });
+            }
+        }
     }
+    agreed(versions, group, key, raw, s.origin.via == Via::Properties)
+}
+
+fn agreed(
+    versions: &[KafkaVersion],
+    group: Group,
+    key: &str,
+    raw: &str,
+    from_properties: bool,
+) -> Option<Problem> {
     let defs: Vec<_> = versions
         .iter()
         .filter_map(|v| catalog::lookup(*v, group, key))
         .collect();
-    let from_properties = s.origin.via == Via::Properties;
     let mut problems = defs.iter().map(|d| check_value(d, raw, from_properties));
     let first = problems.next()??;
     problems.all(|p| p.is_some()).then_some(first)
@@ -102,7 +129,7 @@ impl Rule for InvalidConfigValue {
                 if s.origin.via == Via::ImageDefault || quoted_env_value(model, s) {
                     continue;
                 }
-                let Some(p) = agreed_problem(&versions, Group::Broker, key, s) else {
+                let Some(p) = agreed_problem(model, &versions, Group::Broker, key, s) else {
                     continue;
                 };
                 let span = s.sub_span(p.offset, p.len);
@@ -120,7 +147,7 @@ impl Rule for InvalidConfigValue {
         for topic in &model.topics {
             let versions = topic_versions(model, topic);
             for (key, s) in &topic.config.entries {
-                let Some(p) = agreed_problem(&versions, Group::Topic, key, s) else {
+                let Some(p) = agreed_problem(model, &versions, Group::Topic, key, s) else {
                     continue;
                 };
                 out.push(
