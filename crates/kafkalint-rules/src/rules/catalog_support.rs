@@ -277,7 +277,11 @@ pub(crate) fn key_span(model: &Model, broker: Option<&Broker>, key: &str, s: &Se
     }
     let same_line = origin.start.line == origin.end.line;
     if s.origin.via == Via::Override {
-        return if same_line && origin.start.col > key_len + 1 {
+        // Only a span exactly over the value (`key=` right before it) locates the key.
+        let exact = s.value.known().is_some_and(|v| {
+            origin.end.col.saturating_sub(origin.start.col) == (v.chars().count() as u32).max(1)
+        });
+        return if exact && same_line && origin.start.col > key_len + 1 {
             Span::on_line(
                 origin.source,
                 origin.start.line,
