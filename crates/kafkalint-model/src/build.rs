@@ -88,6 +88,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
             ("kafka.strimzi.io", "Kafka") => ctx.strimzi_brokers(index, &mut model.brokers),
             ("kafka.strimzi.io", "KafkaTopic") => model.topics.extend(ctx.strimzi_topic(index)),
             ("platform.confluent.io", "Kafka") => model.brokers.extend(ctx.cfk_broker(index)),
+            ("platform.confluent.io", "KafkaTopic") => model.topics.extend(ctx.cfk_topic(index)),
             (_, "Pod" | "Deployment" | "StatefulSet" | "ReplicaSet" | "DaemonSet") => {
                 ctx.workload_brokers(index, &mut model.brokers)
             }

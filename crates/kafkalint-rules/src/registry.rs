@@ -55,6 +55,8 @@ static RULES: &[&dyn Rule] = &[
     &keda_replicas_above_partitions::KedaReplicasAbovePartitions,
     &keda_trigger_key_typo::KedaTriggerKeyTypo,
     // Capacity and other sources (CAP)
+    &retention_exceeds_disk::RetentionExceedsDisk,
+    &strimzi_delete_claim::StrimziDeleteClaim,
 ];
 
 pub fn all_rules() -> &'static [&'static dyn Rule] {
