@@ -6,7 +6,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports settings that make Kafka fsync its logs on a schedule: at broker level
+    /// Reports settings that make Kafka fsync its logs every few messages or seconds.
+    ///
+    /// It checks, at broker level
     /// `log.flush.interval.messages` and `log.flush.interval.ms` (or, when that is unset,
     /// `log.flush.scheduler.interval.ms`, which it falls back to), and per Strimzi `KafkaTopic`
     /// `flush.messages` and `flush.ms` — when they force a flush at least every 100000

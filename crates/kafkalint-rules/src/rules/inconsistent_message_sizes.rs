@@ -12,8 +12,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Compares the size limits of a broker's effective config (explicit values, else Kafka's
-    /// defaults for the version) with each other and with the JVM's direct-memory bound:
+    /// Reports broker size limits that contradict each other or the JVM's direct-memory bound.
+    ///
+    /// It compares the effective values (explicit, else Kafka's defaults for the version):
     /// - `queued.max.request.bytes` set (above 0) but below `socket.request.max.bytes`: Kafka
     ///   refuses to start (error);
     /// - `message.max.bytes` above `socket.request.max.bytes`: a produce request carrying a
@@ -28,7 +29,7 @@ declare_rule! {
     /// closes the connection otherwise, so a `message.max.bytes` above it promises batches no
     /// producer can deliver. Since KIP-74 a follower still receives a batch larger than
     /// `replica.fetch.max.bytes`, but only when it comes first in the fetch response, so
-    /// partitions with large batches replicate one batch per fetch and followers fall
+    /// partitions with large batches replicate one batch per fetch and followers can fall
     /// behind. On a listener without TLS the request is read into a heap buffer of its full
     /// size through the JDK's temporary direct buffer of the same size (cached per network
     /// thread), so one request near `socket.request.max.bytes` can fail with
@@ -227,7 +228,7 @@ impl Rule for InconsistentMessageSizes {
                         model,
                         &fetch,
                         message,
-                        format!("{} but {}: a follower fetches a batch above replica.fetch.max.bytes only when it comes first in a fetch response, so partitions with large batches replicate one batch per fetch and followers fall behind", fetch.describe(), message.describe()),
+                        format!("{} but {}: a follower fetches a batch above replica.fetch.max.bytes only when it comes first in a fetch response, so partitions with large batches replicate one batch per fetch and followers can fall behind", fetch.describe(), message.describe()),
                         "set replica.fetch.max.bytes to at least message.max.bytes",
                     ).map(Finding::at_most_warning));
                 }

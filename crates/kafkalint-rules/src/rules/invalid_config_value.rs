@@ -9,7 +9,10 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Parses every value of a broker's effective config and of each Strimzi `KafkaTopic`'s
+    /// Reports config values Kafka refuses: wrong type, out of range, or not one of the
+    /// documented values.
+    ///
+    /// It parses every value of a broker's effective config and of each Strimzi `KafkaTopic`'s
     /// `spec.config` the way Kafka's `ConfigDef` does for the key's documented type, and
     /// checks it against the documented valid values:
     /// - numbers (`int`, `long`, `short`) are plain digits with an optional sign: `100MB`,

@@ -6,6 +6,8 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
+    /// Reports config keys that Kafka 4.0 removed, on brokers and topics that run Kafka 4.x.
+    ///
     /// On brokers that run Kafka 4.x (from the image tag, Strimzi `spec.kafka.version`, or
     /// `--kafka-version`), reports config keys that Kafka 4.0 removed: every `zookeeper.*` key,
     /// `inter.broker.protocol.version`, `log.message.format.version`,

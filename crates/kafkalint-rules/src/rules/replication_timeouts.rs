@@ -6,8 +6,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Checks the relations Kafka requires between the replica fetcher's timeouts, using the
-    /// broker's effective values (explicit, else Kafka's defaults for the version):
+    /// Reports replica fetcher timeouts that Kafka's startup check rejects.
+    ///
+    /// Using the broker's effective values (explicit, else Kafka's defaults for the version):
     /// - `replica.fetch.wait.max.ms` must not exceed `replica.lag.time.max.ms`;
     /// - `replica.fetch.wait.max.ms` must not exceed `replica.socket.timeout.ms`.
     ///

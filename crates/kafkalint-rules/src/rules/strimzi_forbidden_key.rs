@@ -5,8 +5,10 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports keys in a Strimzi `Kafka`'s `spec.kafka.config` that the Strimzi operator
-    /// manages itself and therefore drops: anything starting with `listeners`, `advertised.`,
+    /// Reports keys in a Strimzi `Kafka`'s `spec.kafka.config` that the operator manages
+    /// itself and drops.
+    ///
+    /// Those are keys starting with `listeners`, `advertised.`,
     /// `broker.`, `listener.`, `host.name`, `port`, `inter.broker.listener.name`, `sasl.`,
     /// `ssl.`, `security.`, `password.`, `log.dir`, `zookeeper.connect`, `zookeeper.set.acl`,
     /// `zookeeper.ssl`, `zookeeper.clientCnxnSocket`, `authorizer.`, `super.user`,

@@ -6,7 +6,9 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports retention with neither a time nor a size bound:
+    /// Reports brokers and topics that keep data with neither a time nor a size limit.
+    ///
+    /// It reports:
     /// - a broker whose effective time retention is unlimited (`log.retention.ms`, else
     ///   `log.retention.minutes`, else `log.retention.hours`, negative — the first one set
     ///   wins) while `log.retention.bytes` is unset or negative and tiered storage

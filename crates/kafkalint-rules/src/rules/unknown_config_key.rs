@@ -8,7 +8,10 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Looks up every key of a broker's effective config (env vars through the image's
+    /// Reports broker and topic config keys that no Kafka version documents, with the closest
+    /// documented key as a suggestion.
+    ///
+    /// It looks up every key of a broker's effective config (env vars through the image's
     /// env-to-key rule, a mounted `server.properties`, `--override`, Strimzi
     /// `spec.kafka.config`) and of each Strimzi `KafkaTopic`'s `spec.config` in the Kafka
     /// config catalog (Kafka 3.6, 3.9, 4.0 and 4.1), and reports keys that no version

@@ -8,7 +8,10 @@ use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports config keys of the wrong scope, using the Kafka config catalog:
+    /// Reports config keys set in the wrong scope: topic or client keys in broker config, and
+    /// broker keys in a topic.
+    ///
+    /// Scopes come from the Kafka config catalog:
     /// - in a broker's effective config, a topic-level key (`retention.ms`,
     ///   `max.message.bytes`, `cleanup.policy`, ...), naming the broker key that sets the
     ///   cluster-wide default (`log.retention.ms`, `message.max.bytes`, `log.cleanup.policy`);
