@@ -258,7 +258,10 @@ fn several_reports_in_one_run_while_the_terminal_keeps_human_output() {
     let out = kafkalint(&args);
     assert_eq!(out.status.code(), Some(1));
     let terminal = String::from_utf8(out.stdout).unwrap();
-    assert!(terminal.contains("REP002") && terminal.contains("╭─["), "{terminal}");
+    assert!(
+        terminal.contains("REP002") && terminal.contains("╭─["),
+        "{terminal}"
+    );
     assert!(fs::read_to_string(&gl)
         .unwrap()
         .contains("\"check_name\": \"REP002\""));
