@@ -5,9 +5,10 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+use kafkalint_engine::admission::{contains, field_path};
 use kafkalint_engine::{lint, LintOptions, Workspace};
 use kafkalint_policy::{Policy, Severity};
-use kafkalint_syntax::{yaml, Limits, Node, Pos};
+use kafkalint_syntax::{yaml, Limits, Node};
 use serde_yaml::{Mapping, Value};
 
 fn read_stdin() -> Result<String, String> {
@@ -32,53 +33,6 @@ fn policy_from(spec: &str, origin: &str) -> Result<Policy, String> {
         ))
     })
     .map_err(|e| e.to_string())
-}
-
-/// The dotted path of the deepest node containing `pos`: `spec.template.spec.containers[0].image`.
-fn field_path(node: &Node, pos: Pos) -> String {
-    let mut path = String::new();
-    let mut current = node;
-    'descend: loop {
-        if current.is_map() {
-            for (k, v) in current.as_map() {
-                if contains(k, pos) {
-                    push_key(&mut path, k.as_text().unwrap_or("?"));
-                    break 'descend;
-                }
-                if contains(v, pos) {
-                    push_key(&mut path, k.as_text().unwrap_or("?"));
-                    current = v;
-                    continue 'descend;
-                }
-            }
-        } else if current.is_seq() {
-            for (i, v) in current.as_seq().iter().enumerate() {
-                if contains(v, pos) {
-                    path.push_str(&format!("[{i}]"));
-                    current = v;
-                    continue 'descend;
-                }
-            }
-        }
-        break;
-    }
-    path
-}
-
-fn push_key(path: &mut String, key: &str) {
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
-}
-
-fn contains(node: &Node, pos: Pos) -> bool {
-    node.span.start <= pos
-        && pos
-            < node
-                .span
-                .end
-                .max(Pos::new(node.span.start.line, node.span.start.col + 1))
 }
 
 fn annotation<'a>(item: &'a Node, key: &str) -> Option<&'a str> {

@@ -1,6 +1,7 @@
 //! Texts in, diagnostics out. The CLI, the WebAssembly build and the webhook all call this;
 //! it never touches the file system, the environment or the clock.
 
+pub mod admission;
 mod baseline;
 mod suppress;
 

@@ -1,0 +1,620 @@
+//! The admission core: an `admission.k8s.io/v1` AdmissionReview in, the AdmissionReview with
+//! its `response` out. The webhook server and the WebAssembly build both call [`review`]; it
+//! does no I/O, so the verdict for a body is the same wherever it runs.
+//!
+//! The object is linted alone: a ConfigMap its `envFrom` names, a PDB, the node pools of a
+//! Strimzi `Kafka` are not in the request, so what they would set is unknown and the rules that
+//! need them stay silent.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use kafkalint_policy::Severity;
+use kafkalint_rules::Category;
+use kafkalint_syntax::{Node, Pos};
+use serde_json::{json, Map, Value};
+
+use crate::{lint, FileKind, LintOptions, Workspace};
+
+/// The only AdmissionReview version served (the webhook configuration asks for it alone).
+pub const API_VERSION: &str = "admission.k8s.io/v1";
+
+/// The source path findings are reported under; policy `path:` exemptions see it.
+pub const SOURCE_PATH: &str = "<admission>";
+
+/// Apiserver limits: warnings past these are truncated or dropped.
+const WARNING_MAX_CHARS: usize = 256;
+const WARNINGS_MAX_TOTAL: usize = 4096;
+/// Findings listed in a denial; the rest are counted.
+const DENY_MAX_LISTED: usize = 30;
+
+/// How requests are judged.
+#[derive(Clone, Debug, Default)]
+pub struct AdmissionOptions {
+    pub lint: LintOptions,
+    /// Namespaces (globs with `*`) whose objects are admitted without linting.
+    pub exempt_namespaces: Vec<String>,
+    /// Report error-level findings as warnings and admit: the rollout mode.
+    pub warn_only: bool,
+    /// On UPDATE, deny for errors the stored object already had too. Off by default, so an
+    /// object admitted before the webhook existed can still be changed (e.g. fixed in steps).
+    pub deny_existing: bool,
+}
+
+/// What became of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Admitted with nothing to say.
+    Allowed,
+    /// Admitted with warnings.
+    Warned,
+    /// Refused: at least one new error-level finding.
+    Denied,
+    /// Admitted without linting.
+    Skipped(Skip),
+}
+
+impl Verdict {
+    /// The metrics label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::Warned => "warned",
+            Verdict::Denied => "denied",
+            Verdict::Skipped(_) => "skipped",
+        }
+    }
+}
+
+/// Why a request was admitted without linting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// DELETE or CONNECT: nothing new is stored.
+    Operation,
+    /// `status`, `scale` and other subresources carry another type than the object's.
+    Subresource,
+    ExemptNamespace,
+    /// An UPDATE of an object with a `deletionTimestamp`: controllers removing finalizers must
+    /// not be blocked, or the deletion hangs.
+    BeingDeleted,
+    /// Made by a controller (`ownerReferences[].controller`) from an owner that was itself
+    /// admitted; refusing it would break the owner's rollout, not stop the change.
+    ControllerOwned,
+}
+
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::Operation => "operation",
+            Skip::Subresource => "subresource",
+            Skip::ExemptNamespace => "exempt-namespace",
+            Skip::BeingDeleted => "being-deleted",
+            Skip::ControllerOwned => "controller-owned",
+        }
+    }
+}
+
+/// One finding, as admission reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    /// Dotted path in the object: `spec.template.spec.containers[0].env[2].value`.
+    pub path: String,
+    /// On UPDATE: the stored object has the same finding, so it does not deny.
+    pub existing: bool,
+}
+
+impl Finding {
+    /// `CODE: message (path)`.
+    pub fn line(&self) -> String {
+        if self.path.is_empty() {
+            format!("{}: {}", self.code, self.message)
+        } else {
+            format!("{}: {} ({})", self.code, self.message, self.path)
+        }
+    }
+}
+
+/// The outcome of one AdmissionReview.
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub uid: String,
+    pub verdict: Verdict,
+    /// Errors and warnings of the object (info findings are left out).
+    pub findings: Vec<Finding>,
+    /// The AdmissionReview to send back.
+    pub response: Value,
+}
+
+impl Review {
+    pub fn to_json(&self) -> String {
+        self.response.to_string()
+    }
+}
+
+/// A body that is not an AdmissionReview this core can answer; the server says 400.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdmissionError {
+    /// Not JSON at all.
+    Json(String),
+    /// JSON, but not an `admission.k8s.io/v1` AdmissionReview with a request.
+    NotReview(String),
+}
+
+impl fmt::Display for AdmissionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdmissionError::Json(e) => write!(f, "the body is not JSON: {e}"),
+            AdmissionError::NotReview(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for AdmissionError {}
+
+/// Judge an AdmissionReview body.
+pub fn review(body: &[u8], options: &AdmissionOptions) -> Result<Review, AdmissionError> {
+    let doc: Value =
+        serde_json::from_slice(body).map_err(|e| AdmissionError::Json(e.to_string()))?;
+    review_value(doc, options)
+}
+
+/// Judge an AdmissionReview already parsed.
+pub fn review_value(doc: Value, options: &AdmissionOptions) -> Result<Review, AdmissionError> {
+    let Value::Object(mut doc) = doc else {
+        return Err(not_review("the body is not a JSON object"));
+    };
+    let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+    if kind != "AdmissionReview" {
+        return Err(not_review(&format!(
+            "kind is {kind:?}, expected \"AdmissionReview\""
+        )));
+    }
+    if api_version != API_VERSION {
+        return Err(not_review(&format!(
+            "apiVersion is {api_version:?}; only {API_VERSION} is served (set admissionReviewVersions: [v1])"
+        )));
+    }
+    let Some(Value::Object(mut request)) = doc.remove("request") else {
+        return Err(not_review("the AdmissionReview has no request"));
+    };
+    let uid = match request.get("uid").and_then(Value::as_str) {
+        Some(u) if !u.is_empty() => u.to_string(),
+        _ => return Err(not_review("request.uid is missing")),
+    };
+    let text = |r: &Map<String, Value>, k: &str| {
+        r.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let operation = text(&request, "operation");
+    let namespace = text(&request, "namespace");
+
+    if !matches!(operation.as_str(), "CREATE" | "UPDATE") {
+        return Ok(skipped(uid, Skip::Operation));
+    }
+    if !text(&request, "subResource").is_empty() {
+        return Ok(skipped(uid, Skip::Subresource));
+    }
+    if !namespace.is_empty()
+        && options
+            .exempt_namespaces
+            .iter()
+            .any(|g| glob_match(g, &namespace))
+    {
+        return Ok(skipped(uid, Skip::ExemptNamespace));
+    }
+    let Some(Value::Object(mut object)) = request.remove("object") else {
+        return Err(not_review(&format!(
+            "request.object is missing or not an object for {operation}"
+        )));
+    };
+    let meta = object.get("metadata");
+    if operation == "UPDATE" && meta.and_then(|m| m.get("deletionTimestamp")).is_some() {
+        return Ok(skipped(uid, Skip::BeingDeleted));
+    }
+    if controller_owned(meta) {
+        return Ok(skipped(uid, Skip::ControllerOwned));
+    }
+    complete(&mut object, &request, &namespace);
+    let strimzi_pools = strimzi_uses_pools(&object);
+    let mut findings = findings_of(Value::Object(object), strimzi_pools, &options.lint);
+
+    if operation == "UPDATE" && !options.deny_existing {
+        if let Some(Value::Object(mut old)) = request.remove("oldObject") {
+            complete(&mut old, &request, &namespace);
+            let before: HashSet<(String, String)> =
+                findings_of(Value::Object(old), strimzi_pools, &options.lint)
+                    .into_iter()
+                    .map(|f| (f.code, f.path))
+                    .collect();
+            for f in &mut findings {
+                f.existing = before.contains(&(f.code.clone(), f.path.clone()));
+            }
+        }
+    }
+
+    let what = describe(&request, &namespace);
+    Ok(respond(uid, findings, options.warn_only, &what))
+}
+
+fn not_review(why: &str) -> AdmissionError {
+    AdmissionError::NotReview(why.to_string())
+}
+
+fn skipped(uid: String, why: Skip) -> Review {
+    Review {
+        response: response(&uid, true, None, &[]),
+        uid,
+        verdict: Verdict::Skipped(why),
+        findings: Vec::new(),
+    }
+}
+
+fn response(uid: &str, allowed: bool, status: Option<Value>, warnings: &[String]) -> Value {
+    let mut r = Map::new();
+    r.insert("uid".into(), uid.into());
+    r.insert("allowed".into(), allowed.into());
+    if let Some(s) = status {
+        r.insert("status".into(), s);
+    }
+    if !warnings.is_empty() {
+        r.insert("warnings".into(), warnings.into());
+    }
+    json!({ "apiVersion": API_VERSION, "kind": "AdmissionReview", "response": r })
+}
+
+fn controller_owned(meta: Option<&Value>) -> bool {
+    meta.and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .is_some_and(|refs| {
+            refs.iter()
+                .any(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        })
+}
+
+/// Fill what the apiserver leaves to the request (the namespace on CREATE, the type when the
+/// object omits it) and drop `managedFields`, which no rule reads.
+fn complete(object: &mut Map<String, Value>, request: &Map<String, Value>, namespace: &str) {
+    let kind = request.get("kind");
+    let part = |k: &str| kind.and_then(|v| v.get(k)).and_then(Value::as_str);
+    if !object.contains_key("kind") {
+        if let Some(k) = part("kind") {
+            object.insert("kind".into(), k.into());
+        }
+    }
+    if !object.contains_key("apiVersion") {
+        if let Some(v) = part("version") {
+            let av = match part("group") {
+                Some(g) if !g.is_empty() => format!("{g}/{v}"),
+                _ => v.to_string(),
+            };
+            object.insert("apiVersion".into(), av.into());
+        }
+    }
+    let meta = object
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(meta) = meta {
+        meta.remove("managedFields");
+        if !namespace.is_empty() && meta.get("namespace").and_then(Value::as_str).is_none() {
+            meta.insert("namespace".into(), namespace.into());
+        }
+    }
+}
+
+/// `StatefulSet ns/name`, for the denial message.
+fn describe(request: &Map<String, Value>, namespace: &str) -> String {
+    let kind = request
+        .get("kind")
+        .and_then(|k| k.get("kind"))
+        .and_then(Value::as_str)
+        .unwrap_or("object");
+    let name = request.get("name").and_then(Value::as_str).unwrap_or("");
+    match (namespace.is_empty(), name.is_empty()) {
+        (_, true) => kind.to_string(),
+        (true, false) => format!("{kind} {name}"),
+        (false, false) => format!("{kind} {namespace}/{name}"),
+    }
+}
+
+/// A Strimzi `Kafka` whose nodes come from `KafkaNodePool`s: with the annotation, or in KRaft
+/// with no `spec.kafka.replicas` (Strimzi 0.46+ requires pools).
+fn strimzi_uses_pools(object: &Map<String, Value>) -> bool {
+    let is_kafka = object.get("kind").and_then(Value::as_str) == Some("Kafka")
+        && object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with("kafka.strimzi.io/"));
+    if !is_kafka {
+        return false;
+    }
+    let annotated = object
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get("strimzi.io/node-pools"))
+        .and_then(Value::as_str)
+        == Some("enabled");
+    let spec = object.get("spec");
+    let no_replicas = spec
+        .and_then(|s| s.get("kafka"))
+        .is_some_and(|k| k.get("replicas").is_none());
+    let zookeeper = spec.and_then(|s| s.get("zookeeper")).is_some();
+    annotated || (no_replicas && !zookeeper)
+}
+
+fn category(code: &str) -> Option<Category> {
+    kafkalint_rules::find_rule(code).map(|r| r.meta().category)
+}
+
+/// Whether a finding depends on what a node pool not in the request may override: a pool sets
+/// its own resources, JVM options, storage and pod template.
+fn pool_overridable(code: &str) -> bool {
+    code == "TOP007" || matches!(category(code), Some(Category::Memory | Category::Storage))
+}
+
+/// Rules that judge an object by what other objects say, or by their absence. A request
+/// carries one object, so these would guess.
+fn needs_other_objects(code: &str, kind: &str) -> bool {
+    match code {
+        // A suppression may be for a finding that needs the whole input to fire.
+        "SUP002" => true,
+        // One cluster's brokers may span several workloads; a request shows one.
+        "REP003" => true,
+        // A namespace LimitRange may give the pods a default limit; Pods arrive with it applied.
+        "MEM004" => kind != "Pod",
+        // The topic's cluster may bound it with log.retention.bytes.
+        "RET002" => kind == "KafkaTopic",
+        _ => false,
+    }
+}
+
+/// Where a mounted file may replace the broker's config: `/mnt/shared/config` for
+/// apache/kafka, a `*.properties` file, or a Kafka config directory.
+fn config_mount(path: &str) -> bool {
+    path.ends_with(".properties")
+        || path.starts_with(kafkalint_model::image::APACHE_MOUNTED_CONF_DIR)
+        || path.starts_with("/etc/kafka")
+        || (path.contains("kafka") && (path.contains("/config") || path.contains("/conf")))
+}
+
+/// Positions of findings that come from a broker's defaults (packaged apache/kafka config,
+/// "not set, so Kafka's default applies") when the request cannot show the config: a
+/// ConfigMap mounted over the config file, or, for apache/kafka, an `envFrom` that may hold
+/// `KAFKA_*` variables (which replace the packaged config).
+fn default_positions(model: &kafkalint_model::Model) -> Vec<Pos> {
+    let mut out = Vec::new();
+    for b in &model.brokers {
+        let (Some(container), Some(pod)) = (
+            model.container_of(b),
+            model.resource(b.resource).and_then(|r| r.pod_spec()),
+        ) else {
+            continue;
+        };
+        let env_from = container
+            .get("envFrom")
+            .is_some_and(|e| !e.as_seq().is_empty());
+        let file_volumes: Vec<&str> = pod
+            .get("volumes")
+            .map_or(&[][..], Node::as_seq)
+            .iter()
+            .filter(|v| {
+                ["configMap", "secret", "projected"]
+                    .iter()
+                    .any(|k| v.get(k).is_some())
+            })
+            .filter_map(|v| v.text_at(&["name"]))
+            .collect();
+        let mounted = container
+            .get("volumeMounts")
+            .map_or(&[][..], Node::as_seq)
+            .iter()
+            .any(|m| {
+                let name = m.text_at(&["name"]).unwrap_or("");
+                let path = format!(
+                    "{}/{}",
+                    m.text_at(&["mountPath"])
+                        .unwrap_or("")
+                        .trim_end_matches('/'),
+                    m.text_at(&["subPath"]).unwrap_or("")
+                );
+                file_volumes.contains(&name) && config_mount(&path)
+            });
+        if mounted || (env_from && b.family == kafkalint_model::ImageFamily::Apache) {
+            out.push(b.anchor.start);
+            if let Some((_, span)) = &b.image {
+                out.push(span.start);
+            }
+        }
+    }
+    out
+}
+
+fn findings_of(object: Value, strimzi_pools: bool, options: &LintOptions) -> Vec<Finding> {
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    // Pretty JSON is YAML with one value per line, so findings get distinct positions.
+    let text = serde_json::to_string_pretty(&object).unwrap_or_default();
+    drop(object);
+    let mut ws = Workspace::new();
+    let id = ws.add_text(SOURCE_PATH, text, FileKind::Yaml);
+    let result = lint(ws, options);
+    let root = result
+        .model
+        .resources
+        .iter()
+        .find(|r| r.file == id)
+        .map(|r| &r.node);
+    let defaults = default_positions(&result.model);
+    result
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .filter(|d| !needs_other_objects(&d.code, &kind))
+        .filter(|d| !(strimzi_pools && pool_overridable(&d.code)))
+        .filter(|d| {
+            !(defaults.contains(&d.span.start) && category(&d.code) != Some(Category::Memory))
+        })
+        .map(|d| Finding {
+            code: d.code.clone(),
+            severity: d.severity,
+            message: d.message.clone(),
+            path: root
+                .map(|n| field_path(n, d.span.start))
+                .unwrap_or_default(),
+            existing: false,
+        })
+        .collect()
+}
+
+fn respond(uid: String, findings: Vec<Finding>, warn_only: bool, what: &str) -> Review {
+    let denying: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !f.existing && !warn_only)
+        .collect();
+    let mut warnings = Vec::new();
+    let mut total = 0;
+    let mut dropped = 0;
+    for f in findings.iter().filter(|f| {
+        f.severity == Severity::Warning
+            || (f.severity == Severity::Error && (f.existing || warn_only))
+    }) {
+        let prefix = match (f.severity, f.existing) {
+            (Severity::Error, true) => "already in the stored object: ",
+            (Severity::Error, false) => "would be denied: ",
+            _ => "",
+        };
+        let w = printable(&format!("{prefix}{}", f.line()), WARNING_MAX_CHARS);
+        if total + w.len() > WARNINGS_MAX_TOTAL - 64 {
+            dropped += 1;
+            continue;
+        }
+        total += w.len();
+        warnings.push(w);
+    }
+    if dropped > 0 {
+        warnings.push(format!("{dropped} more kafkalint warning(s) not shown"));
+    }
+    if denying.is_empty() {
+        let verdict = if warnings.is_empty() {
+            Verdict::Allowed
+        } else {
+            Verdict::Warned
+        };
+        return Review {
+            response: response(&uid, true, None, &warnings),
+            uid,
+            verdict,
+            findings,
+        };
+    }
+    let mut message = format!("kafkalint: {what} has {} error(s):", denying.len());
+    for f in denying.iter().take(DENY_MAX_LISTED) {
+        message.push('\n');
+        message.push_str(&f.line());
+    }
+    if denying.len() > DENY_MAX_LISTED {
+        message.push_str(&format!("\n… and {} more", denying.len() - DENY_MAX_LISTED));
+    }
+    message.push_str(
+        "\n(`kafkalint rule CODE` explains a rule; the annotation kafkalint.io/ignore: CODE with kafkalint.io/ignore-reason accepts one)",
+    );
+    let status = json!({ "code": 403, "reason": "Forbidden", "message": message });
+    Review {
+        response: response(&uid, false, Some(status), &warnings),
+        uid,
+        verdict: Verdict::Denied,
+        findings,
+    }
+}
+
+/// One line of printable text, at most `max` chars (the apiserver rejects control characters
+/// in warnings and truncates long ones).
+fn printable(s: &str, max: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if out.chars().count() > max {
+        out = out.chars().take(max - 1).collect();
+        out.push('…');
+    }
+    out
+}
+
+/// A glob where `*` matches any run of characters.
+fn glob_match(glob: &str, text: &str) -> bool {
+    let Some((head, rest)) = glob.split_once('*') else {
+        return glob == text;
+    };
+    let Some(mut tail) = text.strip_prefix(head) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('*').collect();
+    let (last, middle) = match parts.split_last() {
+        Some((l, m)) => (*l, m),
+        None => return true,
+    };
+    for p in middle {
+        match tail.find(p) {
+            Some(i) => tail = &tail[i + p.len()..],
+            None => return false,
+        }
+    }
+    tail.len() >= last.len() && tail.ends_with(last)
+}
+
+/// The dotted path of the deepest node containing `pos`: `spec.template.spec.containers[0].image`.
+pub fn field_path(node: &Node, pos: Pos) -> String {
+    let mut path = String::new();
+    let mut current = node;
+    'descend: loop {
+        if current.is_map() {
+            for (k, v) in current.as_map() {
+                if contains(k, pos) {
+                    push_key(&mut path, k.as_text().unwrap_or("?"));
+                    break 'descend;
+                }
+                if contains(v, pos) {
+                    push_key(&mut path, k.as_text().unwrap_or("?"));
+                    current = v;
+                    continue 'descend;
+                }
+            }
+        } else if current.is_seq() {
+            for (i, v) in current.as_seq().iter().enumerate() {
+                if contains(v, pos) {
+                    path.push_str(&format!("[{i}]"));
+                    current = v;
+                    continue 'descend;
+                }
+            }
+        }
+        break;
+    }
+    path
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// Whether `pos` is within the node; a zero-width node still holds its own start.
+pub fn contains(node: &Node, pos: Pos) -> bool {
+    node.span.start <= pos
+        && pos
+            < node
+                .span
+                .end
+                .max(Pos::new(node.span.start.line, node.span.start.col + 1))
+}
