@@ -266,14 +266,27 @@ pub fn groups_of(version: KafkaVersion, name: &str) -> Vec<Group> {
 /// `max(2, len / 4)` edits. Comparison ignores ASCII case so "Retention.MS"
 /// finds "retention.ms"; the exact input itself is never suggested.
 pub fn suggest(version: KafkaVersion, group: Group, name: &str, n: usize) -> Vec<&'static str> {
+    let limit = (name.chars().count() / 4).max(2);
+    suggest_within(version, group, name, n, limit)
+}
+
+/// Like [`suggest`], with an explicit edit-distance limit (smaller is faster).
+pub fn suggest_within(
+    version: KafkaVersion,
+    group: Group,
+    name: &str,
+    n: usize,
+    limit: usize,
+) -> Vec<&'static str> {
     if n == 0 {
         return Vec::new();
     }
     let input: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let limit = (input.len() / 4).max(2);
     let mut candidate = Vec::new();
     let mut scored: Vec<(usize, &'static str)> = keys(version, group)
         .filter(|k| k.name != name)
+        // An edit distance is at least the length difference: skip those without computing it.
+        .filter(|k| k.name.chars().count().abs_diff(input.len()) <= limit)
         .filter_map(|k| {
             candidate.clear();
             candidate.extend(k.name.chars().map(|c| c.to_ascii_lowercase()));

@@ -199,8 +199,18 @@ pub fn resolve(
     let mut scoped = Vec::new();
     if args.policy.is_none() && !args.isolated {
         let mut loaded: Vec<(PathBuf, Policy)> = Vec::new();
+        // Many inputs share a directory; look each one up once.
+        let mut by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>> =
+            std::collections::HashMap::new();
         for input in inputs.iter().filter(|i| i.as_str() != "-") {
-            let Some(found) = discover(Path::new(input)) else {
+            let path = Path::new(input);
+            let dir = if path.is_dir() {
+                path.to_path_buf()
+            } else {
+                path.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let found = by_dir.entry(dir).or_insert_with(|| discover(path)).clone();
+            let Some(found) = found else {
                 continue;
             };
             let policy = match loaded.iter().find(|(f, _)| *f == found) {

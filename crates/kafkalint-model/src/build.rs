@@ -77,6 +77,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         env_files: Vec::new(),
         clients: Vec::new(),
         scalers: Vec::new(),
+        strimzi_kafkas: Default::default(),
     };
     let ctx = Ctx {
         resources: &resources,

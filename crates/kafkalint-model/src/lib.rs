@@ -175,11 +175,31 @@ pub struct Model {
     pub clients: Vec<client::Client>,
     /// KEDA autoscalers with a Kafka trigger.
     pub scalers: Vec<keda::KafkaScaler>,
+    /// Strimzi `Kafka` resources by name, built on first use: topology questions ask it once
+    /// per broker and topic.
+    pub(crate) strimzi_kafkas: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Model {
     pub fn resource(&self, index: Option<usize>) -> Option<&Resource> {
         index.and_then(|i| self.resources.get(i))
+    }
+
+    /// Indexes of the Strimzi `Kafka` resources named `name`.
+    pub fn strimzi_kafkas_named(&self, name: &str) -> &[usize] {
+        self.strimzi_kafkas
+            .get_or_init(|| {
+                let mut index: std::collections::HashMap<String, Vec<usize>> =
+                    std::collections::HashMap::new();
+                for (i, r) in self.resources.iter().enumerate() {
+                    if r.kind() == "Kafka" && r.group() == "kafka.strimzi.io" {
+                        index.entry(r.id.name.clone()).or_default().push(i);
+                    }
+                }
+                index
+            })
+            .get(name)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The container node a workload broker runs in.

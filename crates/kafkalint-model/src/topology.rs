@@ -302,16 +302,15 @@ pub fn strimzi_uses_pools(kafka: &Resource) -> bool {
 /// same file, else the only one in the input.
 pub fn strimzi_kafka_named(model: &Model, name: &str, from: &Resource) -> Option<usize> {
     let candidates: Vec<usize> = model
-        .resources
+        .strimzi_kafkas_named(name)
         .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            r.kind() == "Kafka"
-                && r.group() == "kafka.strimzi.io"
-                && r.id.name == name
-                && r.same_namespace(&from.id.namespace)
+        .copied()
+        .filter(|&i| {
+            model
+                .resources
+                .get(i)
+                .is_some_and(|r| r.same_namespace(&from.id.namespace))
         })
-        .map(|(i, _)| i)
         .collect();
     let same_file: Vec<usize> = candidates
         .iter()

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use kafkalint_model::topology::{broker_count, strimzi_kafka_named, strimzi_kafka_of};
 use kafkalint_model::{Broker, BrokerSource, Lookup, Model, Topic};
 
@@ -88,8 +90,27 @@ impl Rule for ReplicationAboveBrokers {
             };
             check_broker(cx.model, broker, brokers, out);
         }
+        // Topics of one cluster share its broker count: work it out once per cluster.
+        let kafka_of: Vec<Option<usize>> = cx
+            .model
+            .brokers
+            .iter()
+            .map(|b| strimzi_kafka_of(cx.model, b))
+            .collect();
+        let mut counts: HashMap<usize, Option<u32>> = HashMap::new();
         for topic in &cx.model.topics {
-            check_topic(cx.model, topic, out);
+            let Some(kafka) = topic_kafka(cx.model, topic) else {
+                continue;
+            };
+            let brokers = *counts.entry(kafka).or_insert_with(|| {
+                let member = cx.model.brokers.iter().zip(&kafka_of).find(|(b, k)| {
+                    matches!(b.source, BrokerSource::Strimzi { .. }) && **k == Some(kafka)
+                })?;
+                broker_count(cx.model, member.0).filter(|&n| n > 0)
+            });
+            if let Some(brokers) = brokers {
+                check_topic(topic, brokers, out);
+            }
         }
     }
 }
@@ -169,23 +190,15 @@ fn check_broker(model: &Model, broker: &Broker, brokers: u32, out: &mut Vec<Find
     }
 }
 
-/// The broker count of the Strimzi cluster a topic names.
-fn topic_cluster_brokers(model: &Model, topic: &Topic) -> Option<u32> {
+/// The Strimzi `Kafka` a topic names.
+fn topic_kafka(model: &Model, topic: &Topic) -> Option<usize> {
     let name = topic.cluster.as_deref()?;
     let from = model.resources.get(topic.resource)?;
-    let kafka = strimzi_kafka_named(model, name, from)?;
-    let member = model.brokers.iter().find(|b| {
-        matches!(b.source, BrokerSource::Strimzi { .. })
-            && strimzi_kafka_of(model, b) == Some(kafka)
-    })?;
-    broker_count(model, member).filter(|&n| n > 0)
+    strimzi_kafka_named(model, name, from)
 }
 
-fn check_topic(model: &Model, topic: &Topic, out: &mut Vec<Finding>) {
+fn check_topic(topic: &Topic, brokers: u32, out: &mut Vec<Finding>) {
     let Some((rf, span)) = topic.replicas else {
-        return;
-    };
-    let Some(brokers) = topic_cluster_brokers(model, topic) else {
         return;
     };
     if rf > i64::from(brokers) {

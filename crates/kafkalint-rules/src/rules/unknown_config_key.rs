@@ -160,8 +160,11 @@ fn near_miss(versions: &[KafkaVersion], group: Group, key: &str) -> Option<&'sta
     versions
         .iter()
         .chain(KafkaVersion::ALL.iter().rev())
-        .find_map(|v| catalog::suggest(*v, group, key, 1).into_iter().next())
-        .filter(|s| catalog::distance_within(key, s, 2).is_some())
+        .find_map(|v| {
+            catalog::suggest_within(*v, group, key, 1, 2)
+                .into_iter()
+                .next()
+        })
 }
 
 fn any_suggestion(versions: &[KafkaVersion], group: Group, key: &str) -> Option<&'static str> {
