@@ -403,6 +403,15 @@ fn rules_and_rule_docs() {
         text.lines().count() - 1,
         "one JSON row per listed rule"
     );
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for r in rows {
+        let line = format!(
+            "| {} | {} |",
+            r["code"].as_str().unwrap(),
+            r["name"].as_str().unwrap()
+        );
+        assert!(readme.contains(&line), "README's rules table lacks {line}");
+    }
     let mem001 = rows.iter().find(|r| r["code"] == "MEM001").unwrap();
     assert_eq!(mem001["category"], "memory");
     assert_eq!(mem001["default_severity"], "error");
