@@ -259,9 +259,11 @@ fn response(uid: &str, allowed: bool, status: Option<Value>, warnings: &[String]
     let mut r = Map::new();
     r.insert("uid".into(), uid.into());
     r.insert("allowed".into(), allowed.into());
-    if let Some(s) = status {
-        r.insert("status".into(), s);
-    }
+    // Always a status: some clients (kube-rs) require the field even when allowed.
+    r.insert(
+        "status".into(),
+        status.unwrap_or_else(|| json!({ "status": "Success", "code": 200 })),
+    );
     if !warnings.is_empty() {
         r.insert("warnings".into(), warnings.into());
     }
@@ -526,7 +528,8 @@ fn respond(uid: String, findings: Vec<Finding>, warn_only: bool, what: &str) -> 
     message.push_str(
         "\n(`kafkalint rule CODE` explains a rule; the annotation kafkalint.io/ignore: CODE with kafkalint.io/ignore-reason accepts one)",
     );
-    let status = json!({ "code": 403, "reason": "Forbidden", "message": message });
+    let status =
+        json!({ "status": "Failure", "code": 403, "reason": "Forbidden", "message": message });
     Review {
         response: response(&uid, false, Some(status), &warnings),
         uid,

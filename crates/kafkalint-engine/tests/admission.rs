@@ -115,6 +115,7 @@ fn errors_deny_with_403_and_each_finding_at_its_path() {
     assert_eq!(r.response["kind"], "AdmissionReview");
     assert_eq!(resp["allowed"], false);
     assert_eq!(resp["status"]["code"], 403);
+    assert_eq!(resp["status"]["status"], "Failure");
     let message = resp["status"]["message"].as_str().unwrap();
     assert!(
         message.starts_with("kafkalint: StatefulSet ticketmaster/kafka has 4 error(s):\n"),
@@ -171,7 +172,7 @@ fn warnings_only_are_admitted_with_warnings() {
     assert_eq!(r.verdict, Verdict::Warned);
     let resp = &r.response["response"];
     assert_eq!(resp["allowed"], true);
-    assert!(resp.get("status").is_none());
+    assert_eq!(resp["status"]["code"], 200);
     assert_eq!(
         resp["warnings"],
         json!(["MEM005: memory request 512Mi is 10% of the 5Gi limit: the broker is scheduled where only 512Mi is free and grows toward 5Gi (spec.template.spec.containers[0].resources.requests.memory)"])
@@ -233,7 +234,8 @@ fn a_clean_object_is_allowed_without_warnings() {
     assert_eq!(
         r.response,
         json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-               "response": {"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true}})
+               "response": {"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "allowed": true,
+                            "status": {"status": "Success", "code": 200}}})
     );
 }
 
