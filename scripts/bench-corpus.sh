@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-20}
 corpus=../shared/corpus/public
 [ -d "$corpus" ] || { echo "no corpus at $corpus" >&2; exit 2; }
-cargo build --release -q -p kafkalint-cli
+cargo build --release -q -p kafkalint
 bin=$PWD/target/release/kafkalint
 mapfile -t files < <(cd "$corpus" && find . -type f ! -name '*.tsv' | sed 's|^\./||' | sort)
 times=() rss=0

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/public");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/public");
     dir.is_dir().then_some(dir)
 }
 

@@ -17,7 +17,6 @@ use serde_json::Value;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
         .canonicalize()
         .unwrap()
 }
@@ -273,7 +272,7 @@ fn assert_bad_reported(out: &Output, what: &str) {
 }
 
 /// The README's `.pre-commit-config.yaml`, pointed at this working tree: pre-commit builds the
-/// `kafkalint` hook from source (pip, maturin, cargo) and runs it on a user's repository.
+/// `kafkalint` hook from source (`cargo install --path .`) and runs it on a user's repository.
 #[test]
 fn pre_commit_hook_built_from_source() {
     let (hook_repo, sha) = snapshot();
