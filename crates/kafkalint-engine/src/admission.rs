@@ -11,10 +11,10 @@ use std::fmt;
 
 use kafkalint_policy::Severity;
 use kafkalint_rules::Category;
-use kafkalint_syntax::{Node, Pos};
+use kafkalint_syntax::{Node, NodeKind, Pos, ScalarStyle};
 use serde_json::{json, Map, Value};
 
-use crate::{lint, FileKind, LintOptions, Workspace};
+use crate::{lint, LintOptions, Workspace};
 
 /// The only AdmissionReview version served (the webhook configuration asks for it alone).
 pub const API_VERSION: &str = "admission.k8s.io/v1";
@@ -436,17 +436,110 @@ fn default_positions(model: &kafkalint_model::Model) -> Vec<Pos> {
     out
 }
 
+/// Nodes for a JSON value at the positions `serde_json::to_string_pretty` would print it,
+/// as the YAML parser would span them: every scalar on a line of its own, so each finding
+/// has a distinct place and [`field_path`] finds it. Parsing the printed text instead costs
+/// more than all the rules together. serde_json caps nesting at 128, so recursion is bounded.
+struct Layout {
+    source: kafkalint_syntax::SourceId,
+    line: u32,
+}
+
+impl Layout {
+    fn span(&self, start: Pos, end: Pos) -> kafkalint_syntax::Span {
+        kafkalint_syntax::Span::new(self.source, start, end)
+    }
+
+    fn scalar(&self, value: String, style: ScalarStyle, col: u32) -> Node {
+        let chars = value.lines().next().unwrap_or("").chars().count() as u32;
+        let width = match style {
+            ScalarStyle::DoubleQuoted if !value.contains('\n') => chars + 2,
+            _ => chars.max(1),
+        };
+        let at = Pos::new(self.line, col);
+        Node {
+            kind: NodeKind::Scalar { value, style },
+            span: self.span(at, Pos::new(self.line, col + width)),
+        }
+    }
+
+    /// The value starting at column `col` of the current line, nested `depth` deep.
+    fn node(&mut self, value: Value, col: u32, depth: u32) -> Node {
+        let plain = |s: String| (s, ScalarStyle::Plain);
+        let (text, style) = match value {
+            Value::Null => plain("null".into()),
+            Value::Bool(b) => plain(b.to_string()),
+            Value::Number(n) => plain(n.to_string()),
+            Value::String(s) => (s, ScalarStyle::DoubleQuoted),
+            Value::Array(items) => return self.seq(items, col, depth),
+            Value::Object(map) => return self.map(map, col, depth),
+        };
+        self.scalar(text, style, col)
+    }
+
+    fn seq(&mut self, items: Vec<Value>, col: u32, depth: u32) -> Node {
+        let open = Pos::new(self.line, col);
+        if items.is_empty() {
+            return Node {
+                kind: NodeKind::Seq(Vec::new()),
+                span: self.span(open, Pos::new(self.line, col + 1)),
+            };
+        }
+        let inner = (depth + 1) * 2 + 1;
+        let mut nodes = Vec::with_capacity(items.len());
+        for item in items {
+            self.line += 1;
+            nodes.push(self.node(item, inner, depth + 1));
+        }
+        self.line += 1;
+        Node {
+            kind: NodeKind::Seq(nodes),
+            span: self.span(open, Pos::new(self.line, depth * 2 + 1)),
+        }
+    }
+
+    fn map(&mut self, map: Map<String, Value>, col: u32, depth: u32) -> Node {
+        let open = Pos::new(self.line, col);
+        if map.is_empty() {
+            return Node {
+                kind: NodeKind::Map(Vec::new()),
+                span: self.span(open, Pos::new(self.line, col + 1)),
+            };
+        }
+        let inner = (depth + 1) * 2 + 1;
+        let mut entries = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            self.line += 1;
+            let key = self.scalar(k, ScalarStyle::DoubleQuoted, inner);
+            // `"key": value`
+            let at = key.span.end.col + 2;
+            let value = self.node(v, at, depth + 1);
+            entries.push((key, value));
+        }
+        self.line += 1;
+        let start = entries.first().map_or(open, |(k, _)| k.span.start);
+        Node {
+            kind: NodeKind::Map(entries),
+            span: self.span(start, Pos::new(self.line, depth * 2 + 1)),
+        }
+    }
+}
+
 fn findings_of(object: Value, strimzi_pools: bool, options: &LintOptions) -> Vec<Finding> {
     let kind = object
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    // Pretty JSON is YAML with one value per line, so findings get distinct positions.
-    let text = serde_json::to_string_pretty(&object).unwrap_or_default();
-    drop(object);
     let mut ws = Workspace::new();
-    let id = ws.add_text(SOURCE_PATH, text, FileKind::Yaml);
+    // No text: findings are placed by their node, and a JSON object has no comments.
+    let id = ws.sources.add(SOURCE_PATH, String::new());
+    let node = Layout {
+        source: id,
+        line: 1,
+    }
+    .node(object, 1, 0);
+    ws.add_documents(id, vec![node]);
     let result = lint(ws, options);
     let root = result
         .model
