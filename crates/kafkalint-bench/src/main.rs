@@ -1,0 +1,146 @@
+//! `kafkalint-bench throughput|scaling|kustomize [RUNS]`: the in-process numbers of
+//! `scripts/compare.sh`, one `key=value` per line (times are the best of RUNS).
+//!
+//! `scaling` synthesizes 1x, 10x, 100x and 1000x the corpus in memory and reports time and
+//! peak heap per factor; 1000x is skipped, with the reason, when the machine lacks the memory.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use kafkalint_bench::{
+    bytes, corpus_dir, kustomize_all, kustomize_dirs, lint_files, load_corpus, raw_parse, scaled,
+    yaml_only, File, PeakAlloc,
+};
+
+#[global_allocator]
+static ALLOC: PeakAlloc = PeakAlloc;
+
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..runs.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Seconds of the best run and the peak heap above what was live before it.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, usize) {
+    let base = PeakAlloc::live();
+    PeakAlloc::reset();
+    let secs = best(runs, &mut f);
+    (secs, PeakAlloc::peak().saturating_sub(base))
+}
+
+fn mb(n: usize) -> f64 {
+    n as f64 / 1e6
+}
+
+fn mem_available() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn throughput(files: &[File], runs: usize) {
+    let yaml = yaml_only(files);
+    let n = bytes(&yaml);
+    let raw = best(runs, || raw_parse(&yaml));
+    let ours = best(runs, || lint_files(&yaml));
+    let all = best(runs, || lint_files(files));
+    println!("yaml_files={}", yaml.len());
+    println!("yaml_bytes={n}");
+    println!("raw_parse_ms={:.2}", raw * 1e3);
+    println!("raw_parse_mb_s={:.1}", mb(n) / raw);
+    println!("lint_yaml_ms={:.2}", ours * 1e3);
+    println!("lint_yaml_mb_s={:.1}", mb(n) / ours);
+    println!("lint_share_of_raw={:.3}", raw / ours);
+    println!("corpus_files={}", files.len());
+    println!("corpus_bytes={}", bytes(files));
+    println!("lint_corpus_ms={:.2}", all * 1e3);
+}
+
+fn scaling(files: &[File], runs: usize) {
+    let mut per_mb: Vec<(usize, f64, f64)> = Vec::new();
+    for factor in [1usize, 10, 100, 1000] {
+        let input = bytes(files) * factor;
+        if let Some(&(prev, _, heap_per_mb)) = per_mb.last() {
+            // The synthesized text plus the lint's peak, from the last factor's heap per byte.
+            let need = (input as f64 + heap_per_mb * mb(input)) * 1.3;
+            let have = mem_available().unwrap_or(0) as f64;
+            if need > have {
+                println!(
+                    "scale_{factor}x=skipped: needs ~{:.1} GB by the {prev}x heap per MB, {:.1} GB available",
+                    need / 1e9,
+                    have / 1e9
+                );
+                continue;
+            }
+        }
+        let synth = scaled(files, factor);
+        let runs = if factor >= 100 { 1 } else { runs };
+        let (secs, heap) = measure(runs, || lint_files(&synth));
+        drop(synth);
+        println!(
+            "scale_{factor}x=bytes {input} ms {:.1} peak_heap_mb {:.1} ms_per_mb {:.2} heap_per_input_byte {:.2}",
+            secs * 1e3,
+            mb(heap),
+            secs * 1e3 / mb(input),
+            heap as f64 / input as f64
+        );
+        per_mb.push((factor, secs / mb(input), heap as f64 / mb(input)));
+    }
+    if let (Some(first), Some(last)) = (per_mb.first(), per_mb.last()) {
+        println!(
+            "scale_time_growth={:.2} (time per MB at {}x over {}x; 1.00 is linear)",
+            last.1 / first.1,
+            last.0,
+            first.0
+        );
+        println!(
+            "scale_heap_growth={:.2} (heap per MB at {}x over {}x; 1.00 is linear)",
+            last.2 / first.2,
+            last.0,
+            first.0
+        );
+    }
+}
+
+fn kustomize(runs: usize) {
+    let dirs = kustomize_dirs(&corpus_dir());
+    let mut result = (0, 0);
+    let secs = best(runs, || {
+        result = kustomize_all(&dirs);
+    });
+    println!("kustomize_dirs={}", dirs.len());
+    println!("kustomize_objects={}", result.0);
+    println!("kustomize_failed={}", result.1);
+    println!("kustomize_pass_ms={:.2}", secs * 1e3);
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let what = args.first().map(String::as_str).unwrap_or("");
+    let runs = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(10);
+    let dir = corpus_dir();
+    let files = match load_corpus(&dir) {
+        Ok(f) if !f.is_empty() => f,
+        _ => {
+            eprintln!("no corpus at {} (set KAFKALINT_CORPUS)", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    match what {
+        "throughput" => throughput(&files, runs),
+        "scaling" => scaling(&files, runs),
+        "kustomize" => kustomize(runs),
+        _ => {
+            eprintln!("usage: kafkalint-bench throughput|scaling|kustomize [RUNS]");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
