@@ -227,13 +227,16 @@ pub fn review_value(doc: Value, options: &AdmissionOptions) -> Result<Review, Ad
     if operation == "UPDATE" && !options.deny_existing {
         if let Some(Value::Object(mut old)) = request.remove("oldObject") {
             complete(&mut old, &request, &namespace);
-            let before: HashSet<(String, String)> =
-                findings_of(Value::Object(old), strimzi_pools, &options.lint)
-                    .into_iter()
-                    .map(|f| (f.code, f.path))
-                    .collect();
+            // Same rule at the same path, or with the same message when an edit above it
+            // shifted list indices.
+            let mut before = HashSet::new();
+            for f in findings_of(Value::Object(old), strimzi_pools, &options.lint) {
+                before.insert((f.code.clone(), f.path));
+                before.insert((f.code, f.message));
+            }
             for f in &mut findings {
-                f.existing = before.contains(&(f.code.clone(), f.path.clone()));
+                f.existing = before.contains(&(f.code.clone(), f.path.clone()))
+                    || before.contains(&(f.code.clone(), f.message.clone()));
             }
         }
     }

@@ -346,6 +346,16 @@ fn update_denies_only_new_errors_unless_told_otherwise() {
     };
     assert_eq!(review_value(doc, &strict).unwrap().verdict, Verdict::Denied);
 
+    // An env var added above the offending ones shifts their paths; they are still old.
+    let mut shifted = old.clone();
+    shifted["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, json!({"name": "TZ", "value": "UTC"}));
+    let mut doc = request("UPDATE", shifted);
+    doc["request"]["oldObject"] = old.clone();
+    assert_eq!(judge(doc).verdict, Verdict::Warned);
+
     // A new error on an old object still denies, and only it is listed.
     let mut worse = old.clone();
     worse["spec"]["template"]["spec"]["volumes"] = json!([{"name": "data", "emptyDir": {}}]);

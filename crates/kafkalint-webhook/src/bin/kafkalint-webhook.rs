@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use kafkalint_webhook::{shutdown_signal, Config, Server};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let config = Config::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
