@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Run every cargo-fuzz target for SECONDS each (default 30), one after another. Needs the nightly
+# toolchain; installs cargo-fuzz under .cache/tools. Seeds are fuzz/corpus/<target>; what the
+# fuzzer finds new goes to .cache/fuzz/<target>, so the committed seeds stay small. A crash
+# stops the run and leaves its input in fuzz/artifacts/<target>/.
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift || true
+CARGO_FUZZ_VERSION=0.13.2
+export PATH="$PWD/.cache/tools/cargo-fuzz/bin:$PATH"
+if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION" --root .cache/tools/cargo-fuzz
+fi
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+cd fuzz
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then mapfile -t targets < <(cargo +nightly fuzz list); fi
+cargo +nightly fuzz build -O
+mkdir -p ../.cache/fuzz
+for t in "${targets[@]}"; do
+  mkdir -p "../.cache/fuzz/$t" "corpus/$t"
+  echo "== $t (${seconds}s)"
+  log="../.cache/fuzz/$t.log"
+  status=0
+  cargo +nightly fuzz run -O "$t" "../.cache/fuzz/$t" "corpus/$t" -- \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
+  if [ "$status" -ne 0 ]; then
+    grep -E '^(==[0-9]+==|SUMMARY|thread .* panicked)' "$log" | head -5 >&2 || true
+    echo "$t: crash (exit $status), input in fuzz/artifacts/$t/, log in .cache/fuzz/$t.log" >&2
+    exit 1
+  fi
+done
+echo "all fuzz targets ran ${seconds}s without a crash"
