@@ -14,6 +14,7 @@ use kafkalint_engine::{lint, Baseline, ImageFamily, LintOptions, Workspace};
 use kafkalint_loader::{load, LoadOptions};
 use kafkalint_policy::{Policy, Severity};
 use kafkalint_report::{render_with, Context as ReportContext, Format};
+use kafkalint_syntax::Limits;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -155,6 +156,33 @@ struct LintArgs {
     /// When to color human output (NO_COLOR and non-terminals turn `auto` off).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Hard limits against hostile or broken input; each refusal is an SYN001 finding (see README,
+/// "Limits").
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits")]
+struct LimitArgs {
+    /// Files (and stdin) larger than this many bytes are refused unread.
+    #[arg(long, value_name = "BYTES", default_value_t = LoadOptions::default().max_file_size)]
+    max_file_size: u64,
+    /// Deepest YAML nesting of sequences and mappings.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
+    /// Nodes YAML aliases may copy in one file (billion-laughs guard).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_alias_nodes)]
+    max_alias_nodes: usize,
+    /// YAML documents in one file.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_documents)]
+    max_documents: usize,
+    /// Kustomizations nested (resources, bases, components) deeper than this.
+    #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_kustomize_depth)]
+    max_kustomize_depth: usize,
+    /// Resources in one kustomization or its output.
+    #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_resources)]
+    max_resources: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -374,9 +402,17 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     options.model.kafka_version = args.kafka_version;
 
     let mut ws = Workspace::new();
+    ws.limits = Limits {
+        max_depth: args.limits.max_depth,
+        max_alias_nodes: args.limits.max_alias_nodes,
+        max_documents: args.limits.max_documents,
+    };
     let load_options = LoadOptions {
         load_restrictor: args.load_restrictor.to_kustomize(),
         recursive: !args.no_recursive,
+        max_file_size: args.limits.max_file_size,
+        max_kustomize_depth: args.limits.max_kustomize_depth,
+        max_resources: args.limits.max_resources,
         ..LoadOptions::default()
     };
     let mut loaded = 0;

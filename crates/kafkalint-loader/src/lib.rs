@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use kafkalint_engine::{FileKind, Workspace};
-use kafkalint_kustomize::{kustomization_file, LoadRestrictor, RealFs};
+use kafkalint_kustomize::{kustomization_file, Fs, LoadRestrictor, RealFs};
 
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
@@ -17,6 +17,10 @@ pub struct LoadOptions {
     pub load_restrictor: LoadRestrictor,
     /// Walk directories below the ones given (kubectl's `-R`); off reads only their own files.
     pub recursive: bool,
+    /// Kustomizations nested deeper than this are refused (kustomize `Options::max_depth`).
+    pub max_kustomize_depth: usize,
+    /// A kustomization with more resources than this is refused.
+    pub max_resources: usize,
 }
 
 impl Default for LoadOptions {
@@ -26,17 +30,32 @@ impl Default for LoadOptions {
             kustomize: Vec::new(),
             load_restrictor: LoadRestrictor::RootOnly,
             recursive: true,
+            max_kustomize_depth: kafkalint_kustomize::Options::default().max_depth,
+            max_resources: kafkalint_kustomize::Options::default().max_resources,
         }
     }
 }
 
 /// Render a kustomization root into the workspace; its errors become diagnostics.
 pub fn load_kustomization(dir: &Path, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
+    add_kustomization(&RealFs, dir, shown, ws, opts);
+}
+
+/// Render a kustomization root read through `fs` (the disk, or files held in memory).
+pub fn add_kustomization(
+    fs: &dyn Fs,
+    dir: &Path,
+    shown: &str,
+    ws: &mut Workspace,
+    opts: &LoadOptions,
+) {
     let options = kafkalint_kustomize::Options {
         load_restrictor: opts.load_restrictor,
-        ..kafkalint_kustomize::Options::default()
+        max_depth: opts.max_kustomize_depth,
+        max_resources: opts.max_resources,
+        yaml_limits: ws.limits,
     };
-    match kafkalint_kustomize::build(&RealFs, dir, shown, &mut ws.sources, &options) {
+    match kafkalint_kustomize::build(fs, dir, shown, &mut ws.sources, &options) {
         Ok(rendered) => {
             for doc in rendered.resources {
                 ws.add_documents(doc.span.source, vec![doc]);
@@ -81,21 +100,30 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
     let mut count = 0;
     for p in paths {
         if p == "-" {
+            // Read one byte past the limit, so a larger stream is refused without holding it all.
             let mut text = String::new();
             std::io::stdin()
+                .take(opts.max_file_size.saturating_add(1))
                 .read_to_string(&mut text)
                 .map_err(|e| LoadError(format!("cannot read stdin: {e}")))?;
-            ws.add_text("<stdin>", text, FileKind::Yaml);
+            if text.len() as u64 > opts.max_file_size {
+                ws.add_unreadable(
+                    "<stdin>",
+                    &format!(
+                        "stdin is over the {} byte limit (--max-file-size)",
+                        opts.max_file_size
+                    ),
+                );
+            } else {
+                ws.add_text("<stdin>", text, FileKind::Yaml);
+            }
             count += 1;
             continue;
         }
         let path = Path::new(p);
         let meta = fs::metadata(path).map_err(|e| LoadError(format!("{p}: {e}")))?;
         if meta.is_dir() {
-            let mut found = Vec::new();
-            let mut seen = HashSet::new();
-            walk(path, opts.recursive, &mut found, &mut seen);
-            for f in found {
+            for f in walk(&WalkDisk, path, opts.recursive) {
                 match f {
                     Found::File(f) => load_file(&f, &display(&f), ws, opts),
                     Found::Kustomization(d) => load_kustomization(&d, &display(&d), ws, opts),
@@ -110,44 +138,132 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
     Ok(count)
 }
 
-fn display(path: &Path) -> String {
+/// How a walked path is shown: `/`-separated, without a leading `./`.
+pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-enum Found {
+/// What a directory walk takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
     File(PathBuf),
     /// A kustomization root: rendered, not walked file by file.
     Kustomization(PathBuf),
 }
 
-/// Recursive, sorted, not following directory symlinks (so loops cannot happen), skipping
-/// hidden directories such as `.git`.
-fn walk(dir: &Path, recursive: bool, out: &mut Vec<Found>, seen: &mut HashSet<PathBuf>) {
-    if let Ok(canonical) = fs::canonicalize(dir) {
+/// The disk as the walk sees it: a symlink to a directory is not a directory, so loops cannot
+/// happen; a symlink to a file is taken.
+struct WalkDisk;
+
+impl Fs for WalkDisk {
+    fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
+        RealFs.read_to_string(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+        RealFs.read_dir(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        RealFs.canonicalize(path)
+    }
+}
+
+/// The files a directory walk takes, in order: recursive (unless not), sorted by name, skipping
+/// hidden directories such as `.git`, `target` and `node_modules`; a directory holding a
+/// kustomization is taken whole. The CLI walks the disk with it and the WebAssembly build a
+/// tree held in memory, so both read the same files.
+pub fn walk(fs: &dyn Fs, dir: &Path, recursive: bool) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    walk_into(fs, dir, recursive, &mut found, &mut seen);
+    found
+}
+
+fn walk_into(
+    fs: &dyn Fs,
+    dir: &Path,
+    recursive: bool,
+    out: &mut Vec<Found>,
+    seen: &mut HashSet<PathBuf>,
+) {
+    if let Ok(canonical) = fs.canonicalize(dir) {
         if !seen.insert(canonical) {
             return;
         }
     }
-    if kustomization_file(&RealFs, dir).is_some() {
+    if kustomization_file(fs, dir).is_some() {
         out.push(Found::Kustomization(dir.to_path_buf()));
         return;
     }
-    let Ok(entries) = fs::read_dir(dir) else {
+    let Ok(names) = fs.read_dir(dir) else {
         return;
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name().to_string_lossy().to_string();
-        let Ok(ft) = e.file_type() else { continue };
-        let path = e.path();
-        if ft.is_dir() {
+    for name in names {
+        let path = dir.join(&name);
+        if fs.is_dir(&path) {
             if recursive && !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&path, recursive, out, seen);
+                walk_into(fs, &path, recursive, out, seen);
             }
-        } else if is_lintable_name(&name) && (ft.is_file() || path.is_file()) {
+        } else if is_lintable_name(&name) && fs.is_file(&path) {
             out.push(Found::File(path));
+        }
+    }
+}
+
+/// Load what a walk of a tree held in memory found (the disk is read by [`load`]).
+pub fn load_found(fs: &dyn Fs, found: &[Found], ws: &mut Workspace, opts: &LoadOptions) {
+    for f in found {
+        match f {
+            Found::File(path) => add_file(fs, path, &display(path), ws, opts),
+            Found::Kustomization(dir) => add_kustomization(fs, dir, &display(dir), ws, opts),
+        }
+    }
+}
+
+/// Add one file read through `fs`, shown as `shown`.
+pub fn add_file(fs: &dyn Fs, path: &Path, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
+    match fs.read_bytes(path) {
+        Ok(bytes) if bytes.len() as u64 > opts.max_file_size => {
+            ws.add_unreadable(shown, &too_large(bytes.len() as u64, opts));
+        }
+        Ok(bytes) => add_bytes(ws, shown, bytes),
+        Err(e) => {
+            ws.add_unreadable(shown, &format!("cannot read: {e}"));
+        }
+    }
+}
+
+fn too_large(size: u64, opts: &LoadOptions) -> String {
+    format!(
+        "file is {} bytes, over the {} byte limit (max_file_size)",
+        size, opts.max_file_size
+    )
+}
+
+/// Add a file's bytes: text is parsed by its name; anything else is reported.
+pub fn add_bytes(ws: &mut Workspace, shown: &str, bytes: Vec<u8>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            ws.add_text(shown, text, FileKind::from_path(shown));
+        }
+        Err(e) => {
+            ws.add_unreadable(
+                shown,
+                &format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            );
         }
     }
 }
@@ -155,32 +271,13 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Found>, seen: &mut HashSet<Pa
 fn load_file(path: &Path, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
     let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > opts.max_file_size {
-        ws.add_unreadable(
-            shown,
-            &format!(
-                "file is {} bytes, over the {} byte limit (max_file_size)",
-                size, opts.max_file_size
-            ),
-        );
+        ws.add_unreadable(shown, &too_large(size, opts));
         return;
     }
     match fs::read(path) {
         Err(e) => {
             ws.add_unreadable(shown, &format!("cannot read: {e}"));
         }
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => {
-                ws.add_text(shown, text, FileKind::from_path(shown));
-            }
-            Err(e) => {
-                ws.add_unreadable(
-                    shown,
-                    &format!(
-                        "not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                );
-            }
-        },
+        Ok(bytes) => add_bytes(ws, shown, bytes),
     }
 }
