@@ -417,6 +417,25 @@ fn unpad(node: &mut Node, pads: &[u32]) {
     }
 }
 
+/// yaml-rust2 counts flow nesting in a `u8` and scans ahead of the events, so deep `[[[[` fails
+/// in its scanner before our depth check sees it; say which limit that is.
+fn scan_message(info: &str, limits: &Limits) -> String {
+    if info != "recursion limit exceeded" {
+        return info.to_string();
+    }
+    if limits.max_depth <= u8::MAX as usize {
+        format!(
+            "nesting deeper than {} levels (limit max_depth)",
+            limits.max_depth
+        )
+    } else {
+        format!(
+            "flow collections nested deeper than {} levels, the most the YAML parser reads",
+            u8::MAX
+        )
+    }
+}
+
 fn parse_strict(text: &str, source: SourceId, limits: &Limits) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
@@ -429,7 +448,7 @@ fn parse_strict(text: &str, source: SourceId, limits: &Limits) -> Result<Vec<Nod
     };
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError {
-            message: e.info().to_string(),
+            message: scan_message(e.info(), limits),
             pos: pos_of(e.marker()),
         })?;
         let at = pos_of(&mark);
@@ -616,10 +635,16 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
-        // Flow nesting: the scanner's own guard answers first.
+        // Flow nesting: the scanner's own guard answers first, under our limit's name.
         let src = "[".repeat(200_000);
         let err = parse(&src, SourceId(0), &Limits::default()).unwrap_err();
-        assert!(err.message.contains("recursion limit"), "{err}");
+        assert!(err.message.contains("nesting deeper than 128"), "{err}");
+        let wide = Limits {
+            max_depth: 1000,
+            ..Limits::default()
+        };
+        let err = parse(&src, SourceId(0), &wide).unwrap_err();
+        assert!(err.message.contains("deeper than 255 levels"), "{err}");
         // Block nesting: ours.
         let mut src = String::new();
         for depth in 0..300 {
