@@ -1,6 +1,7 @@
 //! Output formats. Each takes a finished run and returns text; writing it is the caller's job.
 
 mod ci;
+pub mod memory;
 
 use std::fmt::Write as _;
 
@@ -9,7 +10,7 @@ pub use ci::{ci_path, gitlab_severity, Context};
 use kafkalint_engine::LintResult;
 use kafkalint_policy::Severity;
 use kafkalint_rules::Diagnostic;
-use kafkalint_syntax::{SourceMap, Span};
+use kafkalint_syntax::{Pos, SourceMap, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
 
@@ -86,6 +87,11 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     /// Stable across reformatting: rule, object and config key (see baselines).
     fingerprint: String,
+    /// Editors (LSP, Monaco, CodeMirror) count columns in UTF-16 code units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utf16_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utf16_end_column: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +112,36 @@ struct JsonReport<'a> {
 
 /// The JSON contract: see README "JSON output".
 pub fn json(result: &LintResult) -> String {
+    json_report(result, false)
+}
+
+/// The JSON contract plus `utf16_column` and `utf16_end_column` on each diagnostic.
+pub fn json_utf16(result: &LintResult) -> String {
+    json_report(result, true)
+}
+
+/// The 1-based column of `pos` in UTF-16 code units.
+fn utf16_column(sources: &SourceMap, source: kafkalint_syntax::SourceId, pos: Pos) -> u32 {
+    let Some(file) = sources.get(source) else {
+        return pos.col;
+    };
+    let before = file
+        .line_text(pos.line)
+        .chars()
+        .take(pos.col.saturating_sub(1) as usize);
+    let units: usize = before.map(char::len_utf16).sum();
+    // Columns past the end of the line (a span ending after its last character) keep their offset.
+    let past = pos
+        .col
+        .saturating_sub(1)
+        .saturating_sub(file.line_text(pos.line).chars().count() as u32);
+    u32::try_from(units)
+        .unwrap_or(u32::MAX)
+        .saturating_add(past)
+        .saturating_add(1)
+}
+
+fn json_report(result: &LintResult, utf16: bool) -> String {
     let fingerprints = result.fingerprints();
     let report = JsonReport {
         version: 1,
@@ -130,6 +166,10 @@ pub fn json(result: &LintResult) -> String {
                 }),
                 help: d.help.as_deref(),
                 fingerprint,
+                utf16_column: utf16
+                    .then(|| utf16_column(&result.sources, d.span.source, d.span.start)),
+                utf16_end_column: utf16
+                    .then(|| utf16_column(&result.sources, d.span.source, d.span.end)),
             })
             .collect(),
         summary: summary(result),
