@@ -63,10 +63,33 @@ fn throughput(files: &[File], runs: usize) {
     println!("lint_corpus_ms={:.2}", all * 1e3);
 }
 
+/// Factors from `KAFKALINT_BENCH_FACTORS` (e.g. `1,2,5,10`), or 1, 10, 100, 1000.
+fn factors() -> Vec<usize> {
+    std::env::var("KAFKALINT_BENCH_FACTORS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|f| f.trim().parse().ok()).collect())
+        .filter(|f: &Vec<usize>| !f.is_empty())
+        .unwrap_or_else(|| vec![1, 10, 100, 1000])
+}
+
+/// A factor whose projected run is longer than this is skipped, with the projection.
+const BUDGET_SECS: f64 = 300.0;
+
 fn scaling(files: &[File], runs: usize) {
     let mut per_mb: Vec<(usize, f64, f64)> = Vec::new();
-    for factor in [1usize, 10, 100, 1000] {
+    for factor in factors() {
         let input = bytes(files) * factor;
+        if let [.., (f0, t0, _), (f1, t1, _)] = per_mb.as_slice() {
+            // Project with the growth seen between the last two factors: t ~ size^k.
+            let k = ((t1 / t0).max(1e-9).ln() / (*f1 as f64 / *f0 as f64).ln()).max(0.0) + 1.0;
+            let secs = t1 * mb(bytes(files) * f1) * (factor as f64 / *f1 as f64).powf(k);
+            if secs > BUDGET_SECS {
+                println!(
+                    "scale_{factor}x=skipped: projected {secs:.0} s (time grows as size^{k:.2}), over the {BUDGET_SECS:.0} s budget"
+                );
+                continue;
+            }
+        }
         if let Some(&(prev, _, heap_per_mb)) = per_mb.last() {
             // The synthesized text plus the lint's peak, from the last factor's heap per byte.
             let need = (input as f64 + heap_per_mb * mb(input)) * 1.3;
