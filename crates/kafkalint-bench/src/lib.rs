@@ -5,7 +5,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 use kafkalint_engine::{lint, FileKind, LintOptions, Workspace};
 use kafkalint_kustomize::{build, Options, RealFs};
@@ -143,30 +143,47 @@ pub fn kustomize_all(dirs: &[PathBuf]) -> (usize, usize) {
     (objects, failed)
 }
 
-/// The system allocator, counting live bytes and their high-water mark, so peak heap can be
-/// measured per run inside one process (RSS only ever grows).
+/// The system allocator, counting live bytes and their high-water mark once [`PeakAlloc::enable`]
+/// is called, so peak heap can be measured per run inside one process (RSS only ever grows).
+/// Off, it costs one branch: timings that are compared with raw parsing leave it off.
 pub struct PeakAlloc;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ON: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 impl PeakAlloc {
+    /// Count from now on; frees of blocks allocated before make `live` relative, which
+    /// `reset` and `peak` account for.
+    pub fn enable() {
+        ON.store(true, Ordering::Relaxed);
+    }
+
     /// Start a new measurement from what is live now.
     pub fn reset() {
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     }
 
-    pub fn live() -> usize {
+    pub fn live() -> isize {
         LIVE.load(Ordering::Relaxed)
     }
 
-    pub fn peak() -> usize {
+    pub fn peak() -> isize {
         PEAK.load(Ordering::Relaxed)
     }
 
     fn grew(by: usize) {
-        let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
-        PEAK.fetch_max(now, Ordering::Relaxed);
+        if ON.load(Ordering::Relaxed) {
+            let by = by as isize;
+            let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+
+    fn shrank(by: usize) {
+        if ON.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(by as isize, Ordering::Relaxed);
+        }
     }
 }
 
@@ -182,7 +199,7 @@ unsafe impl GlobalAlloc for PeakAlloc {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        PeakAlloc::shrank(layout.size());
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
@@ -199,7 +216,7 @@ unsafe impl GlobalAlloc for PeakAlloc {
             if new_size >= layout.size() {
                 PeakAlloc::grew(new_size - layout.size());
             } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+                PeakAlloc::shrank(layout.size() - new_size);
             }
         }
         p

@@ -28,10 +28,11 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
 
 /// Seconds of the best run and the peak heap above what was live before it.
 fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, usize) {
+    PeakAlloc::enable();
     let base = PeakAlloc::live();
     PeakAlloc::reset();
     let secs = best(runs, &mut f);
-    (secs, PeakAlloc::peak().saturating_sub(base))
+    (secs, (PeakAlloc::peak() - base).max(0) as usize)
 }
 
 fn mb(n: usize) -> f64 {
