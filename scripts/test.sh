@@ -52,4 +52,34 @@ cargo build --target wasm32-unknown-unknown \
   -p kafkalint-rules -p kafkalint-engine
 echo "== catalog is current"
 if [ -d ../shared/data/kafka ]; then python3 tools/gen_catalog.py --check; fi
+# --- WebAssembly (wasm/): the wasm-bindgen package and its size budget, its JSON against the
+# native CLI's, the Node webhook over HTTPS, the playground in headless Chromium, and the
+# Kubewarden policy in a waPC host. Tools are cached under .cache/tools.
+echo "== wasm: package"
+scripts/build-wasm.sh
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is required (the playground test): apt-get install chromium" >&2
+    exit 2
+  fi
+fi
+PLAYWRIGHT_VERSION=1.65.1
+if ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .cache/tools/playwright/node_modules/playwright-core/package.json; then
+  npm install --prefix .cache/tools/playwright --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_VERSION"
+fi
+echo "== wasm: parity with the CLI, Node webhook, playground"
+cargo build -q -p kafkalint --bin kafkalint
+KAFKALINT_BIN="$PWD/target/debug/kafkalint" node --test wasm/tests/*.test.mjs
+echo "== wasm: Kubewarden policy"
+rustup target add wasm32-wasip1 >/dev/null
+cargo build --target wasm32-wasip1 --profile wasm-release -p kafkalint-kubewarden
+# Its own workspace and target dir, so wasmtime stays out of the main build.
+cargo fmt --manifest-path wasm/kubewarden-host-test/Cargo.toml -- --check
+KAFKALINT_KUBEWARDEN_WASM="$PWD/target/wasm32-wasip1/wasm-release/kafkalint_kubewarden.wasm" \
+  CARGO_TARGET_DIR=target/kubewarden-host \
+  cargo test --manifest-path wasm/kubewarden-host-test/Cargo.toml
+# --- end of WebAssembly
+
 echo "all checks passed"

@@ -161,7 +161,7 @@ fn settings_are_validated_as_a_policy_file() {
         assert_eq!(r["valid"], true, "{valid}: {r}");
     }
     for (invalid, says) in [
-        (json!({ "extends": "strict" }), "unknown pack"),
+        (json!({ "extends": "strict" }), "neither a pack"),
         (
             json!({ "rules": { "NOPE": { "enabled": false } } }),
             "selects no rule",
