@@ -319,3 +319,90 @@ pub fn rule(code: &str, policy: Option<&str>) -> Result<String, String> {
         "doc": doc,
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STS: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: kafka\nspec:\n  template:\n    spec:\n      containers:\n        - name: kafka\n          image: bitnami/kafka:3.9\n";
+
+    fn files(entries: &[(&str, &str)]) -> Files {
+        let mut f = Files::new();
+        for (p, t) in entries {
+            f.insert(p, *t);
+        }
+        f
+    }
+
+    fn report(f: &Files, options: &Options) -> serde_json::Value {
+        serde_json::from_str(&lint(f, options).unwrap_or_default()).unwrap_or_default()
+    }
+
+    #[test]
+    fn paths_choose_what_is_linted_and_name_the_files() {
+        let f = files(&[
+            ("a/sts.yaml", STS),
+            ("b/sts.yaml", STS),
+            ("a/notes.txt", "x"),
+        ]);
+        let all = report(&f, &Options::default());
+        assert_eq!(all["summary"]["files"], 2);
+        let only_a = report(
+            &f,
+            &Options {
+                paths: vec!["a/".into()],
+                ..Options::default()
+            },
+        );
+        assert_eq!(only_a["summary"]["files"], 1);
+        assert_eq!(only_a["diagnostics"][0]["file"], "a/sts.yaml");
+        // A file given by name is linted whatever its extension.
+        let txt = report(
+            &f,
+            &Options {
+                paths: vec!["a/notes.txt".into()],
+                ..Options::default()
+            },
+        );
+        assert_eq!(txt["summary"]["files"], 1);
+        let missing = lint(
+            &f,
+            &Options {
+                paths: vec!["c".into()],
+                ..Options::default()
+            },
+        );
+        assert_eq!(
+            missing,
+            Err("c: No such file or directory (os error 2)".into())
+        );
+        let none = lint(&files(&[("notes.txt", "x")]), &Options::default());
+        assert!(none.is_err_and(|e| e.starts_with("no input")));
+    }
+
+    #[test]
+    fn the_nearest_policy_file_upward_applies() {
+        let dev = "extends: development\n";
+        let f = files(&[("team/.kafkalint.yaml", dev), ("team/prod/sts.yaml", STS)]);
+        let (_, scoped) = policies(&f, None, &["team/prod".into()]).unwrap_or_default();
+        assert_eq!(scoped.len(), 1);
+        assert_eq!(scoped.first().map(|s| s.0.as_str()), Some("team/prod"));
+        let (_, none) = policies(&f, None, &["other".into()]).unwrap_or_default();
+        assert!(none.is_empty());
+        // An explicit policy replaces discovery; a bad one is an error.
+        let (_, given) = policies(&f, Some("production"), &["team".into()]).unwrap_or_default();
+        assert!(given.is_empty());
+        assert!(policies(&f, Some("strict"), &[]).is_err());
+        assert!(policy_from("rules:\n  NOPE1: { enabled: false }\n", &f)
+            .is_err_and(|e| e.contains("selects no rule")));
+    }
+
+    #[test]
+    fn rules_and_unknown_rules() {
+        let list: serde_json::Value =
+            serde_json::from_str(&rules(None).unwrap_or_default()).unwrap_or_default();
+        assert!(list.as_array().is_some_and(|l| l.len() >= 8));
+        assert!(rule("MEM001", None).is_ok_and(|d| d.contains("unbounded-direct-memory")));
+        assert!(rule("NOPE999", None).is_err());
+    }
+}

@@ -87,3 +87,27 @@ impl Reviewer {
 pub fn review(body: &str, policy: Option<&str>, options: ReviewOptions) -> Result<String, String> {
     Reviewer::new(policy, options)?.review(body.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reviews_and_refuses_what_is_not_a_review() {
+        let r = Reviewer::new(Some("default"), ReviewOptions::default());
+        let Ok(r) = r else {
+            panic!("the default pack loads")
+        };
+        assert!(r
+            .review(b"{not json")
+            .is_err_and(|e| e.contains("not JSON")));
+        let body = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","operation":"DELETE","kind":{"group":"apps","version":"v1","kind":"StatefulSet"},"namespace":"ns","name":"kafka"}}"#;
+        let detail: serde_json::Value =
+            serde_json::from_str(&r.review_detailed(body).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(detail["verdict"], "skipped");
+        assert_eq!(detail["skipped"], "operation");
+        assert_eq!(detail["review"]["response"]["uid"], "u1");
+        assert_eq!(detail["review"]["response"]["allowed"], true);
+        assert!(Reviewer::new(Some("strict"), ReviewOptions::default()).is_err());
+    }
+}

@@ -120,6 +120,7 @@ test("UTF-16 columns for editors", () => {
     assert.equal(e.utf16_column, chars.length + 1, `${p.rule} at ${p.line}:${p.column}`);
     assert.equal("utf16_column" in p, false);
   }
+  assert.ok(editor.diagnostics.some((d) => d.utf16_column !== d.column), "a finding after the emoji");
 });
 
 test.after(() => {
