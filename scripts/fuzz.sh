@@ -2,7 +2,8 @@
 # Run every cargo-fuzz target for SECONDS each (default 30), one after another. Needs the nightly
 # toolchain; installs cargo-fuzz under .cache/tools. Seeds are fuzz/corpus/<target>; what the
 # fuzzer finds new goes to .cache/fuzz/<target>, so the committed seeds stay small. A crash
-# stops the run and leaves its input in fuzz/artifacts/<target>/.
+# stops the run and leaves its input in fuzz/artifacts/<target>/. Builds are optimized with debug
+# assertions and overflow checks on, so an arithmetic overflow counts as a crash.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,14 +18,14 @@ rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly -
 cd fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then mapfile -t targets < <(cargo +nightly fuzz list); fi
-cargo +nightly fuzz build -O
+cargo +nightly fuzz build -O -a
 mkdir -p ../.cache/fuzz
 for t in "${targets[@]}"; do
   mkdir -p "../.cache/fuzz/$t" "corpus/$t"
   echo "== $t (${seconds}s)"
   log="../.cache/fuzz/$t.log"
   status=0
-  cargo +nightly fuzz run -O "$t" "../.cache/fuzz/$t" "corpus/$t" -- \
+  cargo +nightly fuzz run -O -a "$t" "../.cache/fuzz/$t" "corpus/$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
   if [ "$status" -ne 0 ]; then

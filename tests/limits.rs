@@ -247,6 +247,22 @@ fn oversized_stdin_is_refused() {
         Some(stream),
     );
     run.assert_refused("<stdin>:1:1:", "stdin is over the 1048576 byte limit");
+
+    // The limit may fall inside a multi-byte character: still a size refusal.
+    let accents = "é".repeat(1 << 20).into_bytes();
+    let run = kafkalint(
+        &dir,
+        &["lint", "-f", "concise", "--max-file-size", "1001", "-"],
+        Some(accents),
+    );
+    run.assert_refused("<stdin>:1:1:", "over the 1001 byte limit");
+
+    let run = kafkalint(
+        &dir,
+        &["lint", "-f", "concise", "-"],
+        Some(vec![0xff, 0xfe, 0x00, 0x9f]),
+    );
+    run.assert_refused("<stdin>:1:1:", "not UTF-8");
 }
 
 fn write_tree(dir: &Path, files: &[(&str, &str)]) {

@@ -101,12 +101,12 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
     for p in paths {
         if p == "-" {
             // Read one byte past the limit, so a larger stream is refused without holding it all.
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
                 .take(opts.max_file_size.saturating_add(1))
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| LoadError(format!("cannot read stdin: {e}")))?;
-            if text.len() as u64 > opts.max_file_size {
+            if bytes.len() as u64 > opts.max_file_size {
                 ws.add_unreadable(
                     "<stdin>",
                     &format!(
@@ -115,7 +115,7 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
                     ),
                 );
             } else {
-                ws.add_text("<stdin>", text, FileKind::Yaml);
+                add_bytes(ws, "<stdin>", bytes);
             }
             count += 1;
             continue;
