@@ -19,15 +19,37 @@ fn options() -> &'static LintOptions {
     OPTIONS.get_or_init(LintOptions::default)
 }
 
-const DIRS: [&str; 5] = ["app", "app/base", "app/base/common", "app/overlay", "shared"];
+const DIRS: [&str; 5] = [
+    "app",
+    "app/base",
+    "app/base/common",
+    "app/overlay",
+    "shared",
+];
 const FILES: [&str; 5] = ["r0.yaml", "r1.yaml", "patch.yaml", "app.env", "data.txt"];
 const KUST_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const WORDS: [&str; 12] = [
-    "kafka", "broker", "app", "cm", "kafka-config", "prod", "", "x", "a.b", "my-cluster",
-    "KAFKA_HEAP_OPTS", "-Xmx1g",
+    "kafka",
+    "broker",
+    "app",
+    "cm",
+    "kafka-config",
+    "prod",
+    "",
+    "x",
+    "a.b",
+    "my-cluster",
+    "KAFKA_HEAP_OPTS",
+    "-Xmx1g",
 ];
 const KINDS: [&str; 8] = [
-    "ConfigMap", "StatefulSet", "Deployment", "Service", "Kafka", "KafkaTopic", "Secret",
+    "ConfigMap",
+    "StatefulSet",
+    "Deployment",
+    "Service",
+    "Kafka",
+    "KafkaTopic",
+    "Secret",
     "Component",
 ];
 
@@ -146,7 +168,10 @@ impl Doc {
             "Component" => "kustomize.config.k8s.io/v1alpha1",
             _ => "v1",
         };
-        let mut s = format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {}\n", name.quoted());
+        let mut s = format!(
+            "apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {}\n",
+            name.quoted()
+        );
         if let Some(ns) = namespace {
             let _ = writeln!(s, "  namespace: {}", ns.quoted());
         }
@@ -170,12 +195,21 @@ impl Doc {
                 }
                 s.push_str("  template:\n    spec:\n      containers:\n      - name: kafka\n        image: bitnami/kafka:3.9\n");
                 if let Some(cm) = config_ref {
-                    let _ = writeln!(s, "        envFrom:\n        - configMapRef:\n            name: {}", cm.quoted());
+                    let _ = writeln!(
+                        s,
+                        "        envFrom:\n        - configMapRef:\n            name: {}",
+                        cm.quoted()
+                    );
                 }
                 if !env.is_empty() {
                     s.push_str("        env:\n");
                     for (k, v) in env {
-                        let _ = writeln!(s, "        - name: {}\n          value: {}", k.quoted(), v.quoted());
+                        let _ = writeln!(
+                            s,
+                            "        - name: {}\n          value: {}",
+                            k.quoted(),
+                            v.quoted()
+                        );
                     }
                 }
             }
@@ -289,7 +323,11 @@ fn generators(s: &mut String, key: &str, gens: &[Generator], from: &str) {
     for g in gens {
         let _ = writeln!(s, "- name: {}", g.name.quoted());
         if let Some(b) = g.behavior {
-            let _ = writeln!(s, "  behavior: {}", ["create", "merge", "replace", "bogus"][b as usize % 4]);
+            let _ = writeln!(
+                s,
+                "  behavior: {}",
+                ["create", "merge", "replace", "bogus"][b as usize % 4]
+            );
         }
         if !g.literals.is_empty() {
             s.push_str("  literals:\n");
@@ -353,9 +391,23 @@ impl Field {
                                     json.push(',');
                                 }
                                 let _ = match op {
-                                    Op::Add(p, v) => write!(json, "{{\"op\":\"add\",\"path\":{},\"value\":{}}}", p.quoted(), v.quoted()),
-                                    Op::Replace(p, v) => write!(json, "{{\"op\":\"replace\",\"path\":{},\"value\":{}}}", p.quoted(), v.quoted()),
-                                    Op::Remove(p) => write!(json, "{{\"op\":\"remove\",\"path\":{}}}", p.quoted()),
+                                    Op::Add(p, v) => write!(
+                                        json,
+                                        "{{\"op\":\"add\",\"path\":{},\"value\":{}}}",
+                                        p.quoted(),
+                                        v.quoted()
+                                    ),
+                                    Op::Replace(p, v) => write!(
+                                        json,
+                                        "{{\"op\":\"replace\",\"path\":{},\"value\":{}}}",
+                                        p.quoted(),
+                                        v.quoted()
+                                    ),
+                                    Op::Remove(p) => write!(
+                                        json,
+                                        "{{\"op\":\"remove\",\"path\":{}}}",
+                                        p.quoted()
+                                    ),
                                 };
                             }
                             json.push(']');
@@ -438,7 +490,11 @@ fuzz_target!(|tree: Tree| {
     for (d, f, content) in &tree.files {
         let text = match content {
             Content::Doc(doc) => doc.text(),
-            Content::Stream(docs) => docs.iter().map(Doc::text).collect::<Vec<_>>().join("\n---\n"),
+            Content::Stream(docs) => docs
+                .iter()
+                .map(Doc::text)
+                .collect::<Vec<_>>()
+                .join("\n---\n"),
             Content::Env(pairs) => pairs
                 .iter()
                 .map(|(k, v)| format!("{}={}\n", k.text(), v.text()))
@@ -456,7 +512,13 @@ fuzz_target!(|tree: Tree| {
         for f in &k.fields {
             f.write(&mut s, dir);
         }
-        fs.insert(format!("{dir}/{}", KUST_NAMES[k.file_name as usize % KUST_NAMES.len()]), s);
+        fs.insert(
+            format!(
+                "{dir}/{}",
+                KUST_NAMES[k.file_name as usize % KUST_NAMES.len()]
+            ),
+            s,
+        );
     }
     let root = DIRS[tree.root as usize % DIRS.len()];
     let opts = Options {

@@ -18,6 +18,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = properties::parse(text, SourceId(0));
     let mut ws = Workspace::new();
     ws.add_text("server.properties", text.to_string(), FileKind::Properties);
-    ws.add_text("producer.properties", text.to_string(), FileKind::Properties);
+    ws.add_text(
+        "producer.properties",
+        text.to_string(),
+        FileKind::Properties,
+    );
     let _ = lint(ws, options());
 });
