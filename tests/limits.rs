@@ -135,7 +135,7 @@ fn alias_bomb_is_refused_by_max_alias_nodes() {
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let p = format!("*a{}", i - 1);
-        let refs = vec![p.as_str(); 10].join(", ");
+        let refs = [p.as_str(); 10].join(", ");
         bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
     }
     let run = lint_file(&dir, "bomb.yaml", bomb.as_bytes(), &[]);
