@@ -78,6 +78,9 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         clients: Vec::new(),
         scalers: Vec::new(),
         strimzi_kafkas: Default::default(),
+        by_file: Default::default(),
+        topology: Default::default(),
+        by_kind: Default::default(),
     };
     let ctx = Ctx {
         resources: &resources,

@@ -124,11 +124,9 @@ fn workload_volume(model: &Model, broker: &Broker, name: &str) -> Option<Volume>
         .iter()
         .find(|v| v.text_at(&["name"]) == Some(name))?
         .text_at(&["persistentVolumeClaim", "claimName"])?;
-    let pvc = model.resources.iter().find(|r| {
-        r.kind() == "PersistentVolumeClaim"
-            && r.id.name == claim
-            && r.same_namespace(&resource.id.namespace)
-    })?;
+    let pvc = model
+        .resources_of_kind("PersistentVolumeClaim")
+        .find(|r| r.id.name == claim && r.same_namespace(&resource.id.namespace))?;
     volume(
         pvc.node
             .path(&["spec", "resources", "requests", "storage"])?,

@@ -87,6 +87,17 @@ fn is_kafka_trigger(t: &str) -> bool {
 impl Ctx<'_> {
     pub(crate) fn scalers(&self, topics: &[Topic]) -> Vec<KafkaScaler> {
         let mut out = Vec::new();
+        // Every workload's `kafka-topics --create` commands, read once when a trigger first
+        // names a topic: scanning them per trigger is quadratic in a large input.
+        let created = std::cell::OnceCell::new();
+        let created_topics = || {
+            created.get_or_init(|| {
+                self.resources
+                    .iter()
+                    .flat_map(|r| topic_commands(r).into_iter().map(move |c| (r, c)))
+                    .collect::<Vec<_>>()
+            })
+        };
         for (index, r) in self.resources.iter().enumerate() {
             if !matches!(r.kind(), "ScaledObject" | "ScaledJob")
                 || !matches!(r.group(), "keda.sh" | "keda.k8s.io")
@@ -130,7 +141,7 @@ impl Ctx<'_> {
                 let consumer_group = named("consumerGroup");
                 let partitions = topic
                     .as_ref()
-                    .and_then(|(name, _)| self.partitions_of(name, r, topics));
+                    .and_then(|(name, _)| self.partitions_of(name, r, topics, created_topics()));
                 triggers.push(KafkaTrigger {
                     trigger_type: ty.to_string(),
                     type_span,
@@ -178,6 +189,7 @@ impl Ctx<'_> {
         name: &str,
         from: &crate::Resource,
         topics: &[Topic],
+        created: &[(&crate::Resource, (String, i64, Span))],
     ) -> Option<Partitions> {
         let rank = |r: &crate::Resource| {
             let same_ns = r.id.namespace.is_some() && r.id.namespace == from.id.namespace;
@@ -199,18 +211,16 @@ impl Ctx<'_> {
                 ))
             })
             .collect();
-        for r in self.resources {
-            for (topic, count, span) in topic_commands(r) {
-                if topic == name {
-                    found.push((
-                        rank(r),
-                        Partitions {
-                            count,
-                            span,
-                            from: r.display(),
-                        },
-                    ));
-                }
+        for (r, (topic, count, span)) in created {
+            if topic == name {
+                found.push((
+                    rank(r),
+                    Partitions {
+                        count: *count,
+                        span: *span,
+                        from: r.display(),
+                    },
+                ));
             }
         }
         let best = found.iter().map(|(k, _)| *k).min()?;
@@ -253,8 +263,16 @@ fn topic_commands(r: &crate::Resource) -> Vec<(String, i64, Span)> {
             let text = item.as_str().unwrap_or("");
             let mut last_line = 0;
             let mut continued = false;
+            let mut line = 0;
+            let mut counted = 0;
+            let mut chars = text.chars();
             for (offset, token) in crate::jvm::tokens(text) {
-                let line = text.chars().take(offset).filter(|c| *c == '\n').count();
+                line += chars
+                    .by_ref()
+                    .take(offset.saturating_sub(counted))
+                    .filter(|c| *c == '\n')
+                    .count();
+                counted = offset;
                 if line != last_line && !continued {
                     commands.push(Vec::new());
                 }

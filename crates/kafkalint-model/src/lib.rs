@@ -178,6 +178,11 @@ pub struct Model {
     /// Strimzi `Kafka` resources by name, built on first use: topology questions ask it once
     /// per broker and topic.
     pub(crate) strimzi_kafkas: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    /// Resources by the file they came from, built on first use: rules map a setting's span
+    /// back to its resource once per setting.
+    pub(crate) by_file: std::sync::OnceLock<std::collections::HashMap<SourceId, Vec<usize>>>,
+    pub(crate) topology: std::sync::OnceLock<topology::Index>,
+    pub(crate) by_kind: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Model {
@@ -199,6 +204,48 @@ impl Model {
                 index
             })
             .get(name)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn topology(&self) -> &topology::Index {
+        self.topology.get_or_init(|| topology::Index::build(self))
+    }
+
+    /// The resources of one `kind`, in input order: rules that look for a LimitRange, a
+    /// PodDisruptionBudget or a node pool per broker would otherwise scan the whole input.
+    pub fn resources_of_kind<'m>(&'m self, kind: &str) -> impl Iterator<Item = &'m Resource> {
+        self.indexes_of_kind(kind)
+            .iter()
+            .filter_map(|&i| self.resources.get(i))
+    }
+
+    /// Indexes of the resources of one `kind`, in input order.
+    pub fn indexes_of_kind(&self, kind: &str) -> &[usize] {
+        self.by_kind
+            .get_or_init(|| {
+                let mut index: std::collections::HashMap<String, Vec<usize>> =
+                    std::collections::HashMap::new();
+                for (i, r) in self.resources.iter().enumerate() {
+                    index.entry(r.kind().to_string()).or_default().push(i);
+                }
+                index
+            })
+            .get(kind)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// Indexes of the resources read from `file`, in input order.
+    pub fn resources_in(&self, file: SourceId) -> &[usize] {
+        self.by_file
+            .get_or_init(|| {
+                let mut index: std::collections::HashMap<SourceId, Vec<usize>> =
+                    std::collections::HashMap::new();
+                for (i, r) in self.resources.iter().enumerate() {
+                    index.entry(r.file).or_default().push(i);
+                }
+                index
+            })
+            .get(&file)
             .map_or(&[], Vec::as_slice)
     }
 

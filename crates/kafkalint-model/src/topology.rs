@@ -5,7 +5,9 @@
 //!
 //! Every answer is `None` when the input does not say for sure: rules stay silent then.
 
-use kafkalint_syntax::Node;
+use std::collections::HashMap;
+
+use kafkalint_syntax::{Node, SourceId};
 
 use crate::{Broker, BrokerSource, Lookup, Model, Resource};
 
@@ -194,43 +196,135 @@ pub fn cluster_of<'m>(model: &'m Model, broker: &'m Broker) -> Cluster<'m> {
     }
 }
 
+/// Cluster membership facts for every broker, computed once per model: each broker's cluster
+/// is asked for by many rules, and comparing it with every other broker each time is
+/// quadratic in the input.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Index {
+    links: Vec<Link>,
+    /// Workload brokers by the file of their resource, in model order.
+    workloads_by_file: HashMap<SourceId, Vec<usize>>,
+    /// Workload brokers by namespace and the quorum or ZooKeeper they name.
+    workloads_by_link: HashMap<(Option<String>, String), Vec<usize>>,
+    /// The Strimzi `Kafka` of each broker.
+    strimzi_kafka: Vec<Option<usize>>,
+    /// Strimzi broker entries by their `Kafka`, in model order.
+    strimzi_members: HashMap<usize, Vec<usize>>,
+    /// Strimzi broker entries by the cluster name they carry (the `Kafka`'s name, or a node
+    /// pool's `strimzi.io/cluster` label).
+    strimzi_by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    pub(crate) fn build(model: &Model) -> Index {
+        let mut index = Index {
+            links: model.brokers.iter().map(link).collect(),
+            ..Index::default()
+        };
+        for (i, b) in model.brokers.iter().enumerate() {
+            let kafka = match b.source {
+                BrokerSource::Strimzi { .. } => strimzi_kafka_of(model, b),
+                _ => None,
+            };
+            index.strimzi_kafka.push(kafka);
+            if let Some(k) = kafka {
+                index.strimzi_members.entry(k).or_default().push(i);
+            }
+            if let (BrokerSource::Strimzi { .. }, Some(r)) = (&b.source, model.resource(b.resource))
+            {
+                let name = match r.kind() {
+                    "KafkaNodePool" => r.label("strimzi.io/cluster"),
+                    _ => Some(r.id.name.as_str()),
+                };
+                if let Some(name) = name {
+                    index
+                        .strimzi_by_name
+                        .entry(name.to_string())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            if !matches!(b.source, BrokerSource::Workload { .. }) {
+                continue;
+            }
+            let Some(r) = model.resource(b.resource) else {
+                continue;
+            };
+            index.workloads_by_file.entry(r.file).or_default().push(i);
+            if let Some(Link::Shared(v)) = index.links.get(i) {
+                index
+                    .workloads_by_link
+                    .entry((r.id.namespace.clone(), v.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index
+    }
+}
+
+/// Strimzi broker entries whose `Kafka` is named `cluster` (by name only: the caller checks
+/// the namespace), in model order.
+pub fn strimzi_brokers_named<'m>(
+    model: &'m Model,
+    cluster: &str,
+) -> impl Iterator<Item = &'m Broker> {
+    model
+        .topology()
+        .strimzi_by_name
+        .get(cluster)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|&i| model.brokers.get(i))
+}
+
+/// The position of `broker` in `model.brokers`, when it is one of them.
+fn broker_index(model: &Model, broker: &Broker) -> Option<usize> {
+    let size = std::mem::size_of::<Broker>().max(1);
+    let offset = (broker as *const Broker as usize).checked_sub(model.brokers.as_ptr() as usize)?;
+    let i = offset / size;
+    model
+        .brokers
+        .get(i)
+        .filter(|b| std::ptr::eq(*b, broker))
+        .map(|_| i)
+}
+
 fn workload_cluster<'m>(model: &'m Model, broker: &'m Broker) -> Cluster<'m> {
+    let alone = |pod_local: bool, complete: bool| Cluster {
+        members: vec![broker],
+        pod_local,
+        complete,
+    };
     let own_link = link(broker);
     if own_link == Link::PodLocal {
-        return Cluster {
-            members: vec![broker],
-            pod_local: true,
-            complete: true,
-        };
+        return alone(true, true);
     }
     let Some(own) = model.resource(broker.resource) else {
-        return Cluster {
-            members: vec![broker],
-            pod_local: false,
-            complete: false,
-        };
+        return alone(false, false);
     };
+    let index = model.topology();
     let mut members = vec![broker];
     let mut complete = true;
     let mut seen_ids = vec![&own.id];
-    for other in &model.brokers {
-        if std::ptr::eq(other, broker) || !matches!(other.source, BrokerSource::Workload { .. }) {
-            continue;
-        }
-        let Some(r) = model.resource(other.resource) else {
-            continue;
-        };
-        if r.id == own.id || r.id.namespace != own.id.namespace {
+    let others = |indexes: Option<&'m Vec<usize>>| {
+        indexes
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| Some((i, model.brokers.get(i)?)))
+            .filter(|(_, other)| !std::ptr::eq(*other, broker))
+            .filter_map(|(i, other)| Some((i, other, model.resource(other.resource)?)))
             // The same object again is another rendering of it, not another member.
-            continue;
+            .filter(|(.., r)| r.id != own.id && r.id.namespace == own.id.namespace)
+    };
+    if let Link::Shared(v) = &own_link {
+        let key = (own.id.namespace.clone(), v.clone());
+        if others(index.workloads_by_link.get(&key)).any(|(.., r)| r.file != own.file) {
+            complete = false;
         }
-        let other_link = link(other);
-        if r.file != own.file {
-            if matches!(&own_link, Link::Shared(_)) && other_link == own_link {
-                complete = false;
-            }
-            continue;
-        }
+    }
+    for (i, other, r) in others(index.workloads_by_file.get(&own.file)) {
+        let other_link = index.links.get(i).cloned().unwrap_or(Link::Unknown);
         match (&own_link, &other_link) {
             (_, Link::PodLocal) => {}
             (Link::Unknown, _) | (_, Link::Unknown) => complete = false,
@@ -253,21 +347,27 @@ fn workload_cluster<'m>(model: &'m Model, broker: &'m Broker) -> Cluster<'m> {
 }
 
 fn strimzi_cluster<'m>(model: &'m Model, broker: &'m Broker) -> Cluster<'m> {
-    let Some(kafka) = strimzi_kafka_of(model, broker) else {
+    let index = model.topology();
+    let kafka = match broker_index(model, broker) {
+        Some(i) => index.strimzi_kafka.get(i).copied().flatten(),
+        None => strimzi_kafka_of(model, broker),
+    };
+    let Some(kafka) = kafka else {
         return Cluster {
             members: vec![broker],
             pod_local: false,
             complete: false,
         };
     };
-    let mut members = Vec::new();
-    for b in &model.brokers {
-        if !matches!(b.source, BrokerSource::Strimzi { .. }) {
-            continue;
-        }
-        if strimzi_kafka_of(model, b) == Some(kafka)
-            && !members.iter().any(|m: &&Broker| m.resource == b.resource)
-        {
+    let mut members: Vec<&Broker> = Vec::new();
+    for b in index
+        .strimzi_members
+        .get(&kafka)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|&i| model.brokers.get(i))
+    {
+        if !members.iter().any(|m| m.resource == b.resource) {
             members.push(b);
         }
     }
@@ -301,25 +401,29 @@ pub fn strimzi_uses_pools(kafka: &Resource) -> bool {
 /// Index of the Strimzi `Kafka` named `name` a resource in `from` refers to: the one in the
 /// same file, else the only one in the input.
 pub fn strimzi_kafka_named(model: &Model, name: &str, from: &Resource) -> Option<usize> {
-    let candidates: Vec<usize> = model
+    let is_candidate = |r: &Resource| {
+        r.kind() == "Kafka"
+            && r.group() == "kafka.strimzi.io"
+            && r.id.name == name
+            && r.same_namespace(&from.id.namespace)
+    };
+    let mut same_file = model
+        .resources_in(from.file)
+        .iter()
+        .copied()
+        .filter(|&i| model.resources.get(i).is_some_and(is_candidate));
+    match (same_file.next(), same_file.next()) {
+        (Some(one), None) => return Some(one),
+        (Some(_), Some(_)) => return None,
+        _ => {}
+    }
+    let mut candidates = model
         .strimzi_kafkas_named(name)
         .iter()
         .copied()
-        .filter(|&i| {
-            model
-                .resources
-                .get(i)
-                .is_some_and(|r| r.same_namespace(&from.id.namespace))
-        })
-        .collect();
-    let same_file: Vec<usize> = candidates
-        .iter()
-        .copied()
-        .filter(|&i| model.resources.get(i).is_some_and(|r| r.file == from.file))
-        .collect();
-    match (same_file.as_slice(), candidates.as_slice()) {
-        ([one], _) => Some(*one),
-        ([], [one]) => Some(*one),
+        .filter(|&i| model.resources.get(i).is_some_and(is_candidate));
+    match (candidates.next(), candidates.next()) {
+        (Some(one), None) => Some(one),
         _ => None,
     }
 }
@@ -348,10 +452,10 @@ pub fn strimzi_kafka_of(model: &Model, broker: &Broker) -> Option<usize> {
 /// The `KafkaNodePool`s of a Strimzi `Kafka` (by index into the model's resources).
 pub fn strimzi_pools(model: &Model, kafka: usize) -> Vec<usize> {
     model
-        .resources
+        .indexes_of_kind("KafkaNodePool")
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.kind() == "KafkaNodePool" && p.group() == "kafka.strimzi.io")
+        .filter_map(|&i| Some((i, model.resources.get(i)?)))
+        .filter(|(_, p)| p.group() == "kafka.strimzi.io")
         .filter(|(_, p)| {
             p.label("strimzi.io/cluster")
                 .and_then(|name| strimzi_kafka_named(model, name, p))
@@ -443,9 +547,8 @@ pub fn selector_matches(selector: &Node, labels: &[(&str, &str)]) -> Option<bool
 pub fn pdbs_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m Resource> {
     let labels = pod_labels(workload);
     model
-        .resources
-        .iter()
-        .filter(|r| r.kind() == "PodDisruptionBudget" && r.same_namespace(&workload.id.namespace))
+        .resources_of_kind("PodDisruptionBudget")
+        .filter(|r| r.same_namespace(&workload.id.namespace))
         .filter(|r| {
             r.node
                 .path(&["spec", "selector"])
@@ -460,9 +563,8 @@ pub fn pdbs_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m Reso
 pub fn services_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m Resource> {
     let labels = pod_labels(workload);
     model
-        .resources
-        .iter()
-        .filter(|r| r.kind() == "Service" && r.same_namespace(&workload.id.namespace))
+        .resources_of_kind("Service")
+        .filter(|r| r.same_namespace(&workload.id.namespace))
         .filter(|r| {
             let Some(sel) = r.node.path(&["spec", "selector"]) else {
                 return false;

@@ -636,19 +636,8 @@ impl Policy {
     /// Whether a rule runs and at which severity. Later layers win; within a layer the most
     /// specific selector does.
     pub fn decide(&self, code: &str, category: &str, default: Severity) -> Decision {
-        let pick = |field: fn(&RuleSetting) -> bool| {
-            self.layers.iter().rev().find_map(|layer| {
-                layer
-                    .rules
-                    .iter()
-                    .filter(|s| field(&s.setting))
-                    .filter_map(|s| selector_rank(&s.selector, code, category).map(|r| (r, s)))
-                    .max_by_key(|(r, _)| *r)
-                    .map(|(_, s)| (layer.origin.as_str(), s))
-            })
-        };
-        let enabled = pick(|s| s.enabled.is_some());
-        let severity = pick(|s| s.severity.is_some());
+        let enabled = self.pick(code, category, |s| s.enabled.is_some());
+        let severity = self.pick(code, category, |s| s.severity.is_some());
         Decision {
             enabled: enabled.and_then(|(_, s)| s.setting.enabled).unwrap_or(true),
             severity: severity
@@ -659,12 +648,35 @@ impl Policy {
         }
     }
 
+    /// The most specific setting for `code` among those `field` accepts, from the last layer
+    /// that has one, with that layer's origin.
+    fn pick(
+        &self,
+        code: &str,
+        category: &str,
+        field: fn(&RuleSetting) -> bool,
+    ) -> Option<(&str, &SelectorSetting)> {
+        self.layers.iter().rev().find_map(|layer| {
+            layer
+                .rules
+                .iter()
+                .filter(|s| field(&s.setting))
+                .filter_map(|s| selector_rank(&s.selector, code, category).map(|r| (r, s)))
+                .max_by_key(|(r, _)| *r)
+                .map(|(_, s)| (layer.origin.as_str(), s))
+        })
+    }
+
     pub fn enabled(&self, code: &str, category: &str) -> bool {
-        self.decide(code, category, Severity::Info).enabled
+        self.pick(code, category, |s| s.enabled.is_some())
+            .and_then(|(_, s)| s.setting.enabled)
+            .unwrap_or(true)
     }
 
     pub fn severity(&self, code: &str, category: &str, default: Severity) -> Severity {
-        self.decide(code, category, default).severity
+        self.pick(code, category, |s| s.severity.is_some())
+            .and_then(|(_, s)| s.setting.severity)
+            .unwrap_or(default)
     }
 
     /// The first exemption covering a finding of `code` about `subject`.

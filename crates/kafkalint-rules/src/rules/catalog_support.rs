@@ -3,7 +3,7 @@
 
 use kafkalint_catalog::{self as catalog, ConfigKey, ConfigType, Group, KafkaVersion, Valid};
 use kafkalint_model::image::split_image;
-use kafkalint_model::{Broker, BrokerSource, ImageFamily, Lookup, Model, Setting, Topic, Via};
+use kafkalint_model::{Broker, ImageFamily, Lookup, Model, Setting, Topic, Via};
 use kafkalint_syntax::{Node, ScalarStyle, Span};
 
 /// The catalog versions that describe Kafka `version`, nearest first. Unknown versions get
@@ -60,18 +60,11 @@ pub(crate) fn cluster_brokers<'m>(model: &'m Model, topic: &Topic) -> Vec<&'m Br
         .resources
         .get(topic.resource)
         .and_then(|r| r.id.namespace.clone());
-    model
-        .brokers
-        .iter()
-        .filter(|b| matches!(b.source, BrokerSource::Strimzi { .. }))
+    kafkalint_model::topology::strimzi_brokers_named(model, cluster)
         .filter(|b| {
-            model.resource(b.resource).is_some_and(|r| {
-                let name = match r.kind() {
-                    "KafkaNodePool" => r.label("strimzi.io/cluster"),
-                    _ => Some(r.id.name.as_str()),
-                };
-                name == Some(cluster) && r.same_namespace(&topic_ns)
-            })
+            model
+                .resource(b.resource)
+                .is_some_and(|r| r.same_namespace(&topic_ns))
         })
         .collect()
 }
@@ -164,21 +157,18 @@ pub(crate) fn strimzi_kafka<'m>(
         return Some(r);
     }
     let cluster = r.label("strimzi.io/cluster")?;
-    model.resources.iter().find(|k| {
-        k.kind() == "Kafka"
-            && k.group() == "kafka.strimzi.io"
-            && k.id.name == cluster
-            && k.same_namespace(&r.id.namespace)
+    model.resources_of_kind("Kafka").find(|k| {
+        k.group() == "kafka.strimzi.io" && k.id.name == cluster && k.same_namespace(&r.id.namespace)
     })
 }
 
 /// The index of the resource whose document contains `span`.
 pub(crate) fn resource_at(model: &Model, span: Span) -> Option<usize> {
     model
-        .resources
+        .resources_in(span.source)
         .iter()
-        .enumerate()
-        .filter(|(_, r)| r.file == span.source && contains_deep(&r.node, span))
+        .filter_map(|&i| Some((i, model.resources.get(i)?)))
+        .filter(|(_, r)| contains_deep(&r.node, span))
         .min_by_key(|(_, r)| {
             (
                 r.node.span.end.line - r.node.span.start.line,

@@ -74,7 +74,7 @@ impl Rule for IgnoredImageEnv {
                 continue;
             };
             let command = container.map(command_text).unwrap_or_default();
-            let values: Vec<&str> = env.vars.iter().filter_map(|v| v.value.as_deref()).collect();
+            let referenced = referenced_names(env.vars.iter().filter_map(|v| v.value.as_deref()));
             let image = broker
                 .image
                 .as_ref()
@@ -82,12 +82,7 @@ impl Rule for IgnoredImageEnv {
             let mut seen: Vec<&str> = Vec::new();
             for var in &env.vars {
                 let name = var.name.as_str();
-                if seen.contains(&name) {
-                    continue;
-                }
-                let read_elsewhere = mentions(&command, name)
-                    || values.iter().any(|v| v.contains(&format!("$({name})")));
-                if read_elsewhere {
+                if seen.contains(&name) || referenced.contains(&name) {
                     continue;
                 }
                 let finding = match family {
@@ -123,9 +118,28 @@ impl Rule for IgnoredImageEnv {
                         .help(format!("use KAFKA_{suffix} (it sets {key})"))
                     }
                 };
+                if mentions(&command, name) {
+                    continue;
+                }
                 seen.push(name);
                 out.push(finding.resource(broker.resource));
             }
         }
     }
+}
+
+/// Names used as `$(NAME)` in env values: Kubernetes expands those, so the image is not the
+/// only reader. Collected once per broker because env lists run to hundreds of entries.
+fn referenced_names<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    for value in values {
+        let mut rest = value;
+        while let Some(start) = rest.find("$(") {
+            rest = &rest[start + 2..];
+            let Some(end) = rest.find(')') else { break };
+            names.push(&rest[..end]);
+            rest = &rest[end + 1..];
+        }
+    }
+    names
 }

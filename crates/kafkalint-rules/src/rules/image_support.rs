@@ -33,11 +33,8 @@ impl ContainerEnv {
 
 fn configmap<'m>(model: &'m Model, name: &str, owner: &Resource) -> Option<&'m Resource> {
     model
-        .resources
-        .iter()
-        .filter(|r| {
-            r.kind() == "ConfigMap" && r.id.name == name && r.same_namespace(&owner.id.namespace)
-        })
+        .resources_of_kind("ConfigMap")
+        .filter(|r| r.id.name == name && r.same_namespace(&owner.id.namespace))
         .min_by_key(|r| r.file != owner.file)
 }
 
@@ -199,9 +196,8 @@ pub(crate) fn service_links<'m>(model: &'m Model, broker: &Broker) -> Vec<Servic
         Some(_) => return Vec::new(),
     }
     model
-        .resources
-        .iter()
-        .filter(|r| r.kind() == "Service" && r.group().is_empty())
+        .resources_of_kind("Service")
+        .filter(|r| r.group().is_empty())
         .filter(|r| r.same_namespace(&owner.id.namespace))
         .filter(|r| {
             let spec = r.node.get("spec");

@@ -60,9 +60,8 @@ fn resources_node<'m>(model: &'m Model, broker: &Broker) -> Option<&'m Node> {
                     .resource(broker.resource)?
                     .label("strimzi.io/cluster")?;
                 model
-                    .resources
-                    .iter()
-                    .find(|r| r.kind() == "Kafka" && r.id.name == cluster)?
+                    .resources_of_kind("Kafka")
+                    .find(|r| r.id.name == cluster)?
                     .node
                     .path(&["spec", "kafka", "resources"])
             })
@@ -73,9 +72,8 @@ fn resources_node<'m>(model: &'m Model, broker: &Broker) -> Option<&'m Node> {
 
 /// A LimitRange that gives containers of the namespace a default memory limit.
 fn limit_range_default<'m>(model: &'m Model, owner: &Resource) -> Option<&'m Resource> {
-    model.resources.iter().find(|r| {
-        r.kind() == "LimitRange"
-            && r.same_namespace(&owner.id.namespace)
+    model.resources_of_kind("LimitRange").find(|r| {
+        r.same_namespace(&owner.id.namespace)
             && r.node
                 .path(&["spec", "limits"])
                 .map_or(&[][..], Node::as_seq)
