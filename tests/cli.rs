@@ -536,3 +536,53 @@ fn overlay_findings_land_in_the_overlay_file_that_set_the_value() {
         .collect::<Vec<_>>()
     );
 }
+
+/// `kafkalint webhook` runs the server binary found next to kafkalint, with the arguments
+/// given; without one it says how to get it and exits 2.
+#[test]
+fn webhook_subcommand_hands_over_to_the_server_binary() {
+    let dir = std::env::temp_dir().join(format!("kafkalint-webhook-cmd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cli = dir.join("kafkalint");
+    std::fs::copy(env!("CARGO_BIN_EXE_kafkalint"), &cli).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(&cli)
+            .args(args)
+            .env("PATH", dir.join("no-such-dir"))
+            .output()
+            .unwrap()
+    };
+
+    let alone = run(&["webhook", "--help"]);
+    assert_eq!(alone.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&alone.stderr);
+    assert!(stderr.contains("not installed"), "{stderr}");
+    assert!(stderr.contains("kafkalint-webhook"), "{stderr}");
+
+    let built = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "kafkalint-webhook",
+            "--bin",
+            "kafkalint-webhook",
+        ])
+        .current_dir(repo())
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let server = Path::new(env!("CARGO_BIN_EXE_kafkalint")).with_file_name("kafkalint-webhook");
+    std::fs::copy(server, dir.join("kafkalint-webhook")).unwrap();
+    let version = run(&["webhook", "--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("kafkalint-webhook {}", env!("CARGO_PKG_VERSION"))
+    );
+    let missing_tls = run(&["webhook", "--listen", "127.0.0.1:0"]);
+    assert_eq!(missing_tls.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing_tls.stderr).contains("--tls-cert"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,6 +8,7 @@ pub mod kubectl;
 mod memory;
 mod policy;
 mod progress;
+mod webhook;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use kafkalint_engine::{lint, Baseline, ImageFamily, LintOptions, Workspace};
@@ -94,6 +95,17 @@ enum Command {
     /// Print each broker's memory budget: every term, where it came from, the margin, the fix.
     #[command(after_help = memory::JSON_SHAPE)]
     Memory(memory::MemoryArgs),
+    /// Run the admission webhook server (the separate kafkalint-webhook binary, found next to
+    /// kafkalint or on PATH). Arguments go to it: `kafkalint webhook --help` lists them.
+    #[command(disable_help_flag = true)]
+    Webhook {
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -358,6 +370,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             dir,
             load_restrictor,
         } => render_kustomization(&dir, load_restrictor),
+        Command::Webhook { args } => webhook::run(args),
     };
     match result {
         Ok(code) => code,
