@@ -196,10 +196,21 @@ impl Client {
     }
 
     pub async fn request(&self, method: &str, path: &str, body: Vec<u8>) -> Reply {
+        self.try_request(method, path, body).await.unwrap()
+    }
+
+    /// A request whose transport errors are returned: a server may close the connection
+    /// before reading an oversized body.
+    pub async fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<Reply, String> {
         let tls = self
             .connect()
             .await
-            .expect("TLS handshake with verification");
+            .map_err(|e| format!("TLS handshake with verification: {e}"))?;
         let peer = tls
             .get_ref()
             .1
@@ -207,7 +218,7 @@ impl Client {
             .and_then(|c| c.first().cloned());
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
             .await
-            .unwrap();
+            .map_err(|e| e.to_string())?;
         tokio::spawn(conn);
         let req = hyper::Request::builder()
             .method(method)
@@ -215,15 +226,23 @@ impl Client {
             .header("host", self.name.as_str())
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(body)))
-            .unwrap();
-        let resp = sender.send_request(req).await.unwrap();
+            .map_err(|e| e.to_string())?;
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
         let status = resp.status().as_u16();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply {
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok(Reply {
             status,
             body: String::from_utf8_lossy(&bytes).to_string(),
             peer,
-        }
+        })
     }
 
     pub async fn post(&self, body: Vec<u8>) -> Reply {
