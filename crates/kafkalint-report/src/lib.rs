@@ -9,8 +9,12 @@ pub use ci::{ci_path, gitlab_severity, Context};
 
 use kafkalint_engine::LintResult;
 use kafkalint_policy::Severity;
+#[cfg(feature = "human")]
 use kafkalint_rules::Diagnostic;
-use kafkalint_syntax::{Pos, SourceMap, Span};
+#[cfg(feature = "human")]
+use kafkalint_syntax::Span;
+use kafkalint_syntax::{Pos, SourceMap};
+#[cfg(feature = "human")]
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
 
@@ -36,7 +40,14 @@ pub fn render(result: &LintResult, format: Format, color: bool) -> String {
 /// Render with what the CI formats need (tool version, custom rules, base directory).
 pub fn render_with(result: &LintResult, format: Format, color: bool, cx: &Context<'_>) -> String {
     match format {
+        #[cfg(feature = "human")]
         Format::Human => human(result, color),
+        // Built without the terminal renderer (the WebAssembly package): one line each.
+        #[cfg(not(feature = "human"))]
+        Format::Human => {
+            let _ = color;
+            concise(result)
+        }
         Format::Concise => concise(result),
         Format::Json => json(result),
         Format::Sarif => ci::sarif(result, cx),
@@ -189,6 +200,7 @@ fn summary(result: &LintResult) -> JsonSummary {
     }
 }
 
+#[cfg(feature = "human")]
 /// A diagnostic in miette's terms, with its source text attached.
 #[derive(Debug)]
 struct Rendered {
@@ -200,14 +212,17 @@ struct Rendered {
     labels: Vec<LabeledSpan>,
 }
 
+#[cfg(feature = "human")]
 impl std::fmt::Display for Rendered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
     }
 }
 
+#[cfg(feature = "human")]
 impl std::error::Error for Rendered {}
 
+#[cfg(feature = "human")]
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(&self.code))
@@ -236,6 +251,7 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
+#[cfg(feature = "human")]
 fn byte_span(sources: &SourceMap, span: Span) -> Option<SourceSpan> {
     let file = sources.get(span.source)?;
     let start = file.offset(span.start);
@@ -248,6 +264,7 @@ fn byte_span(sources: &SourceMap, span: Span) -> Option<SourceSpan> {
     ))
 }
 
+#[cfg(feature = "human")]
 fn to_miette(sources: &SourceMap, d: &Diagnostic) -> Rendered {
     let path = sources.path(d.span.source).to_string();
     let text = sources
@@ -293,6 +310,7 @@ fn to_miette(sources: &SourceMap, d: &Diagnostic) -> Rendered {
     }
 }
 
+#[cfg(feature = "human")]
 /// miette's graphical report: snippet, labels and help, then a summary line.
 pub fn human(result: &LintResult, color: bool) -> String {
     let theme = if color {

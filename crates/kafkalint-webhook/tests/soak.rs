@@ -60,7 +60,7 @@ fn review(object: &serde_json::Value, operation: &str, uid: usize) -> Vec<u8> {
             "userInfo": {"username": "soak"},
             "object": if operation == "DELETE" { serde_json::Value::Null } else { object.clone() },
             "oldObject": if operation == "CREATE" { serde_json::Value::Null } else { object.clone() },
-            "dryRun": uid % 7 == 0,
+            "dryRun": uid.is_multiple_of(7),
         }
     }))
     .unwrap()
