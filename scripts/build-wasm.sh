@@ -35,6 +35,9 @@ if [ ! -x "$WASM_OPT" ]; then
   (cd "$TOOLS/binaryen" && npm install --no-audit --no-fund --silent binaryen@132)
 fi
 
+# `--tools-only`: install the tools and stop (scripts/test.sh does this early, in the background).
+[ "${1:-}" = "--tools-only" ] && exit 0
+
 cargo build --target wasm32-unknown-unknown --profile wasm-release -p kafkalint-wasm
 module=target/wasm32-unknown-unknown/wasm-release/kafkalint_wasm.wasm
 

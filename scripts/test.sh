@@ -43,19 +43,39 @@ if ! command -v rsync >/dev/null; then
 fi
 # --- end of CI integrations
 
-echo "== fmt";     cargo fmt --all -- --check
-echo "== clippy";  cargo clippy --workspace --all-targets -- -D warnings
-echo "== tests";   cargo test --workspace
-echo "== wasm32: the engine does no I/O"
+# Slow builds that need nothing from the checks below start now, niced, in the background:
+# wasm-bindgen-cli (about 5 minutes once) and the waPC test host with wasmtime (about 5). The
+# test run leaves a core idle much of the time, so they mostly overlap it.
+mkdir -p target
+prep_log=target/test-prep.log
+setsid nice -n 10 bash -ec '
+  scripts/build-wasm.sh --tools-only
+  CARGO_TARGET_DIR=target/kubewarden-host \
+    cargo test --no-run --manifest-path wasm/kubewarden-host-test/Cargo.toml
+' >"$prep_log" 2>&1 &
+prep_pid=$!
+# Its own process group, so a failed check stops the background builds too.
+trap 'kill -- -"$prep_pid" 2>/dev/null || true' EXIT
+stage() { echo "== $1 (at ${SECONDS}s)"; }
+
+stage fmt;     cargo fmt --all -- --check
+stage clippy;  cargo clippy --workspace --all-targets -- -D warnings
+stage tests;   cargo test --workspace
+stage "wasm32: the engine does no I/O"
 cargo build --target wasm32-unknown-unknown \
   -p kafkalint-syntax -p kafkalint-catalog -p kafkalint-model -p kafkalint-policy \
   -p kafkalint-rules -p kafkalint-engine
-echo "== catalog is current"
+stage "catalog is current"
 if [ -d ../shared/data/kafka ]; then python3 tools/gen_catalog.py --check; fi
 # --- WebAssembly (wasm/): the wasm-bindgen package and its size budget, its JSON against the
 # native CLI's, the Node webhook over HTTPS, the playground in headless Chromium, and the
 # Kubewarden policy in a waPC host. Tools are cached under .cache/tools.
-echo "== wasm: package"
+stage "wasm: package"
+if ! wait "$prep_pid"; then
+  cat "$prep_log" >&2
+  echo "installing wasm-bindgen-cli or building the waPC test host failed (log above)" >&2
+  exit 1
+fi
 scripts/build-wasm.sh
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -69,10 +89,10 @@ PLAYWRIGHT_VERSION=1.65.1
 if ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .cache/tools/playwright/node_modules/playwright-core/package.json; then
   npm install --prefix .cache/tools/playwright --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_VERSION"
 fi
-echo "== wasm: parity with the CLI, Node webhook, playground"
+stage "wasm: parity with the CLI, Node webhook, playground"
 cargo build -q -p kafkalint --bin kafkalint
 KAFKALINT_BIN="$PWD/target/debug/kafkalint" node --test wasm/tests/*.test.mjs
-echo "== wasm: Kubewarden policy"
+stage "wasm: Kubewarden policy"
 rustup target add wasm32-wasip1 >/dev/null
 cargo build --target wasm32-wasip1 --profile wasm-release -p kafkalint-kubewarden
 # Its own workspace and target dir, so wasmtime stays out of the main build.
@@ -82,4 +102,4 @@ KAFKALINT_KUBEWARDEN_WASM="$PWD/target/wasm32-wasip1/wasm-release/kafkalint_kube
   cargo test --manifest-path wasm/kubewarden-host-test/Cargo.toml
 # --- end of WebAssembly
 
-echo "all checks passed"
+echo "all checks passed in ${SECONDS}s"
