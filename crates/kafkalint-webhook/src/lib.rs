@@ -251,10 +251,12 @@ fn log_denial(review: &admission::Review) {
         .filter(|f| f.severity == kafkalint_policy::Severity::Error && !f.existing)
         .map(|f| f.code.as_str())
         .collect();
-    eprintln!(
-        "{}",
-        serde_json::json!({"event": "denied", "uid": review.uid, "rules": codes})
-    );
+    let mut line =
+        serde_json::json!({"event": "denied", "uid": review.uid, "rules": codes}).to_string();
+    line.push('\n');
+    // One write per line: stderr is unbuffered, and formatting straight into it costs a
+    // system call per fragment, which showed as a fifth of the server's time under load.
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 /// A bound server, not yet serving.
