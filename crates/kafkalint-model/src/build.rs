@@ -86,6 +86,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         resources: &resources,
         options,
         dirs: &input.dirs,
+        configmaps: Default::default(),
     };
     for (index, r) in resources.iter().enumerate() {
         match (r.group(), r.kind()) {
@@ -129,7 +130,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         ));
     }
     model.scalers = ctx.scalers(&model.topics);
-    crate::keda::link_scalers(&mut model.clients, &model.scalers, &resources);
+    ctx.link_scalers(&mut model.clients, &model.scalers);
     model.resources = resources;
     model
 }
@@ -138,6 +139,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) resources: &'a [Resource],
     options: &'a ModelOptions,
     dirs: &'a HashMap<SourceId, String>,
+    /// ConfigMaps by name, built on first use: every `envFrom` and config volume looks one up.
+    configmaps: std::cell::OnceCell<HashMap<String, Vec<usize>>>,
 }
 
 /// An env var as a container will see it.
@@ -269,26 +272,45 @@ const NON_BROKER_COMMANDS: &[&str] = &[
 
 impl Ctx<'_> {
     /// 0: same file, 1: same directory, 2: elsewhere in the input.
-    pub(crate) fn distance(&self, a: SourceId, b: SourceId) -> u8 {
+    /// How far apart two files are: 0 for the same file, 1 for the same directory, then one
+    /// more for each directory step between them (so a sibling project's same-named object
+    /// is farther than one beside this one); files without a known directory are farthest.
+    pub(crate) fn distance(&self, a: SourceId, b: SourceId) -> u32 {
         if a == b {
-            0
-        } else if self
-            .dirs
-            .get(&a)
-            .is_some_and(|d| self.dirs.get(&b) == Some(d))
-        {
-            1
-        } else {
-            2
+            return 0;
         }
+        let (Some(da), Some(db)) = (self.dirs.get(&a), self.dirs.get(&b)) else {
+            return u32::MAX;
+        };
+        fn parts(d: &str) -> impl Iterator<Item = &str> + Clone {
+            d.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".")
+        }
+        let (pa, pb) = (parts(da), parts(db));
+        let shared = pa
+            .clone()
+            .zip(pb.clone())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let steps = (pa.count() - shared) + (pb.count() - shared);
+        1 + u32::try_from(steps).unwrap_or(u32::MAX - 1)
     }
 
     pub(crate) fn configmap(&self, name: &str, from: &Resource) -> Option<&Resource> {
-        self.resources
-            .iter()
-            .filter(|r| {
-                r.kind() == "ConfigMap" && r.id.name == name && r.same_namespace(&from.id.namespace)
+        self.configmaps
+            .get_or_init(|| {
+                let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, r) in self.resources.iter().enumerate() {
+                    if r.kind() == "ConfigMap" {
+                        index.entry(r.id.name.clone()).or_default().push(i);
+                    }
+                }
+                index
             })
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.resources.get(i))
+            .filter(|r| r.same_namespace(&from.id.namespace))
             .min_by_key(|r| self.distance(r.file, from.file))
     }
 

@@ -952,16 +952,26 @@ impl Ctx<'_> {
         dirs: &dyn Fn(SourceId) -> Option<String>,
     ) -> Vec<Client> {
         let mut out = Vec::new();
+        // Broker containers by resource, so each container is checked in constant time.
+        let mut broker_containers: std::collections::HashMap<usize, Vec<&str>> =
+            std::collections::HashMap::new();
+        for b in brokers {
+            if let (Some(i), BrokerSource::Workload { container }) = (b.resource, &b.source) {
+                broker_containers
+                    .entry(i)
+                    .or_default()
+                    .push(container.as_str());
+            }
+        }
         for (index, r) in self.resources.iter().enumerate() {
             let Some(pod_spec) = pod_spec_of(&r.node, r.kind()) else {
                 continue;
             };
             for container in pod_spec.get("containers").map_or(&[][..], Node::as_seq) {
                 let name = container.text_at(&["name"]).unwrap_or("");
-                let is_broker = brokers.iter().any(|b| {
-                    b.resource == Some(index)
-                        && matches!(&b.source, BrokerSource::Workload { container } if container == name)
-                });
+                let is_broker = broker_containers
+                    .get(&index)
+                    .is_some_and(|names| names.contains(&name));
                 let image = container.text_at(&["image"]).unwrap_or("");
                 // Kafka images run brokers, ZooKeeper, Connect and tools; their KAFKA_* env is
                 // broker or tool config, not client settings.

@@ -195,7 +195,7 @@ impl Ctx<'_> {
             let same_ns = r.id.namespace.is_some() && r.id.namespace == from.id.namespace;
             (u8::from(!same_ns), self.distance(r.file, from.file))
         };
-        let mut found: Vec<((u8, u8), Partitions)> = topics
+        let mut found: Vec<((u8, u32), Partitions)> = topics
             .iter()
             .filter(|t| t.name == name)
             .filter_map(|t| {
@@ -326,41 +326,55 @@ fn topic_commands(r: &crate::Resource) -> Vec<(String, i64, Span)> {
 }
 
 /// Give each client the topics its KEDA triggers watch for its consumer group.
-pub(crate) fn link_scalers(
-    clients: &mut [Client],
-    scalers: &[KafkaScaler],
-    resources: &[crate::Resource],
-) {
-    for s in scalers {
-        let Some((kind, name, _)) = &s.target else {
-            continue;
-        };
-        let Some(owner) = resources.get(s.resource) else {
-            continue;
-        };
-        for c in clients.iter_mut() {
-            let Some(r) = c.resource.and_then(|i| resources.get(i)) else {
+impl Ctx<'_> {
+    /// Give each client the topics its KEDA triggers watch for its consumer group. A scaler
+    /// targets the nearest workload of that kind and name (the same file, then the same
+    /// directory, then the fewest directory steps), as a monorepo of copies would mean it.
+    pub(crate) fn link_scalers(&self, clients: &mut [Client], scalers: &[KafkaScaler]) {
+        let resources = self.resources;
+        for s in scalers {
+            let Some((kind, name, _)) = &s.target else {
                 continue;
             };
-            if r.kind() != kind || &r.id.name != name || !r.same_namespace(&owner.id.namespace) {
+            let Some(owner) = resources.get(s.resource) else {
                 continue;
-            }
-            let groups: Vec<String> = c
-                .group_ids()
+            };
+            let targets: Vec<(usize, u32)> = clients
                 .iter()
-                .filter_map(|g| g.known().map(str::to_string))
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let r = c.resource.and_then(|i| resources.get(i))?;
+                    (r.kind() == kind
+                        && &r.id.name == name
+                        && r.same_namespace(&owner.id.namespace))
+                    .then(|| (i, self.distance(r.file, owner.file)))
+                })
                 .collect();
-            for t in &s.triggers {
-                let (Some((topic, span)), Some((group, _))) = (&t.topic, &t.consumer_group) else {
+            let Some(nearest) = targets.iter().map(|(_, d)| *d).min() else {
+                continue;
+            };
+            for (i, _) in targets.into_iter().filter(|(_, d)| *d == nearest) {
+                let Some(c) = clients.get_mut(i) else {
                     continue;
                 };
-                if groups.is_empty() || groups.contains(group) {
-                    c.topics.push(TopicUse {
-                        name: topic.clone(),
-                        span: *span,
-                        direction: Direction::Consume,
-                        from: format!("{} trigger topic", s.display),
-                    });
+                let groups: Vec<String> = c
+                    .group_ids()
+                    .iter()
+                    .filter_map(|g| g.known().map(str::to_string))
+                    .collect();
+                for t in &s.triggers {
+                    let (Some((topic, span)), Some((group, _))) = (&t.topic, &t.consumer_group)
+                    else {
+                        continue;
+                    };
+                    if groups.is_empty() || groups.contains(group) {
+                        c.topics.push(TopicUse {
+                            name: topic.clone(),
+                            span: *span,
+                            direction: Direction::Consume,
+                            from: format!("{} trigger topic", s.display),
+                        });
+                    }
                 }
             }
         }

@@ -695,6 +695,44 @@ mod tests {
         build(input, &ModelOptions::default())
     }
 
+    /// Node pools pair with the `Kafka` of their own project: two copies of one project in a
+    /// repository (same names, same namespace) give two brokers, not four.
+    #[test]
+    fn node_pools_pair_with_the_nearest_same_named_kafka() {
+        let kafka = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: my-cluster\n  annotations:\n    strimzi.io/node-pools: enabled\nspec:\n  kafka:\n    version: 3.9.0\n    config:\n      min.insync.replicas: 2\n";
+        let pool = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaNodePool\nmetadata:\n  name: pool\n  labels:\n    strimzi.io/cluster: my-cluster\nspec:\n  replicas: 3\n  roles: [broker]\n";
+        let mut input = Input::default();
+        for (i, (path, text)) in [
+            ("one/kafka.yaml", kafka),
+            ("one/pools/pool.yaml", pool),
+            ("two/kafka.yaml", kafka),
+            ("two/pools/pool.yaml", pool),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let id = SourceId(i as u32);
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            input.dirs.insert(id, dir);
+            for doc in yaml::parse(text, id, &Limits::default()).unwrap_or_default() {
+                input.documents.push((id, doc));
+            }
+        }
+        let m = build(input, &ModelOptions::default());
+        let pairs: Vec<(SourceId, SourceId)> = m
+            .brokers
+            .iter()
+            .map(|b| {
+                let kafka_file = b.config.entries.values().next().unwrap().origin.span.source;
+                (kafka_file, m.resource(b.resource).unwrap().file)
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![(SourceId(0), SourceId(1)), (SourceId(2), SourceId(3))]
+        );
+    }
+
     fn broker_yaml(name: &str, replicas: u32, link: &str) -> String {
         format!(
             "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n        - name: kafka\n          image: confluentinc/cp-kafka:7.8.0\n          env:\n            - name: KAFKA_ZOOKEEPER_CONNECT\n              value: {link}\n"

@@ -73,6 +73,9 @@ pub struct Config {
     /// errors deny, so objects from before the webhook can still be changed).
     #[arg(long)]
     pub deny_existing: bool,
+    /// Largest request body accepted; larger ones get 413. The API server sends at most 3 MiB.
+    #[arg(long, value_name = "BYTES", default_value_t = BODY_LIMIT)]
+    pub max_body_size: usize,
     /// Time for one request, from the first byte of its body to the response.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub request_timeout: Duration,
@@ -153,13 +156,13 @@ fn admission_options(config: &Config, policy: Policy) -> AdmissionOptions {
 }
 
 /// The routes, without TLS: what the server runs for each request.
-pub fn router(state: Arc<AppState>, request_timeout: Duration) -> Router {
+pub fn router(state: Arc<AppState>, request_timeout: Duration, max_body_size: usize) -> Router {
     Router::new()
         .route("/validate", post(validate))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(max_body_size))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
@@ -313,7 +316,7 @@ impl Server {
             state,
         } = self;
         let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(certs.clone())?));
-        let app = router(state.clone(), config.request_timeout);
+        let app = router(state.clone(), config.request_timeout, config.max_body_size);
         let (stop_tx, stop_rx) = watch::channel(false);
         // Each connection holds a sender; `recv` returns None once all of them are gone.
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);

@@ -483,3 +483,15 @@ fn sigterm_fails_readiness_then_exits_cleanly() {
     assert!(rest.contains("shutting down"), "{rest}");
     let _ = std::io::stderr().write_all(b"");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_body_size_is_configurable() {
+    let server = start("body-limit", |c| c.max_body_size = 1024).await;
+    let client = server.client();
+    let review = statefulset_review(forex_before(), "uid-small-limit");
+    assert!(review.len() > 1024);
+    let reply = client.post(review).await;
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert_eq!(client.get("/healthz").await.status, 200);
+    server.stop().await;
+}

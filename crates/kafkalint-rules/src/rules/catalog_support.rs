@@ -52,28 +52,27 @@ pub(crate) fn broker_versions(broker: &Broker) -> Vec<KafkaVersion> {
 }
 
 /// The brokers of the Strimzi cluster a topic names in its `strimzi.io/cluster` label.
-pub(crate) fn cluster_brokers<'m>(model: &'m Model, topic: &Topic) -> Vec<&'m Broker> {
-    let Some(cluster) = topic.cluster.as_deref() else {
-        return Vec::new();
-    };
+pub(crate) fn cluster_brokers<'m>(
+    model: &'m Model,
+    topic: &Topic,
+) -> impl Iterator<Item = &'m Broker> + 'm {
     let topic_ns = model
         .resources
         .get(topic.resource)
         .and_then(|r| r.id.namespace.clone());
-    kafkalint_model::topology::strimzi_brokers_named(model, cluster)
-        .filter(|b| {
+    let named = topic.cluster.as_deref().map(|cluster| {
+        kafkalint_model::topology::strimzi_brokers_named(model, cluster).filter(move |b| {
             model
                 .resource(b.resource)
                 .is_some_and(|r| r.same_namespace(&topic_ns))
         })
-        .collect()
+    });
+    named.into_iter().flatten()
 }
 
 /// Catalog versions for a topic: its cluster's, when the cluster is in the input.
 pub(crate) fn topic_versions(model: &Model, topic: &Topic) -> Vec<KafkaVersion> {
-    let version = cluster_brokers(model, topic)
-        .iter()
-        .find_map(|b| b.kafka_version);
+    let version = cluster_brokers(model, topic).find_map(|b| b.kafka_version);
     catalog_versions(version)
 }
 

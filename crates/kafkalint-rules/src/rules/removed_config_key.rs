@@ -157,7 +157,6 @@ impl Rule for RemovedConfigKey {
         }
         for topic in &model.topics {
             let Some(version) = cluster_brokers(model, topic)
-                .iter()
                 .find_map(|b| b.kafka_version)
                 .filter(|v| v.0 >= 4)
             else {

@@ -147,9 +147,7 @@ impl Rule for UnboundedTimeRetention {
                 None | Some(true) => continue,
                 Some(false) if explicit_unbounded => false,
                 Some(false) => {
-                    let brokers = cluster_brokers(model, topic);
-                    let cluster: Vec<Option<bool>> = brokers
-                        .iter()
+                    let cluster: Vec<Option<bool>> = cluster_brokers(model, topic)
                         .map(|b| bytes_bounded(&b.config, "log.retention.bytes"))
                         .collect();
                     if cluster.contains(&None) {

@@ -112,6 +112,7 @@ pub fn config(dir: &Path) -> Config {
         exempt_namespaces: vec!["sandbox".into()],
         warn_only: false,
         deny_existing: false,
+        max_body_size: kafkalint_webhook::BODY_LIMIT,
         request_timeout: Duration::from_millis(1500),
         reload_interval: Duration::from_millis(100),
         shutdown_delay: Duration::ZERO,
