@@ -22,7 +22,7 @@ const PACKS = ["default", "production", "development"];
 
 const USAGE = `usage: webhook.mjs --tls-cert FILE --tls-key FILE [--policy PACK|FILE] [--listen ADDR]
   [--exempt-namespace NS]... [--warn-only] [--deny-existing] [--request-timeout 10s]
-  [--reload-interval 10s] [--shutdown-delay 5s] [--drain-timeout 15s]`;
+  [--reload-interval 10s] [--shutdown-delay 5s] [--drain-timeout 15s] [--max-body-size 3145728]`;
 
 /** `250ms`, `10s`, `2m`, or plain seconds; in milliseconds. */
 export function parseDuration(s) {
@@ -43,6 +43,7 @@ export function parseArgs(argv) {
     reloadInterval: 10000,
     shutdownDelay: 5000,
     drainTimeout: 15000,
+    maxBodySize: BODY_LIMIT,
   };
   const durations = { "--request-timeout": "requestTimeout", "--reload-interval": "reloadInterval", "--shutdown-delay": "shutdownDelay", "--drain-timeout": "drainTimeout" };
   for (let i = 0; i < argv.length; i++) {
@@ -60,6 +61,11 @@ export function parseArgs(argv) {
     else if (flag === "--warn-only") config.warnOnly = true;
     else if (flag === "--deny-existing") config.denyExisting = true;
     else if (flag in durations) config[durations[flag]] = parseDuration(value());
+    else if (flag === "--max-body-size") {
+      const raw = value();
+      if (!/^[0-9]+$/.test(raw)) throw new Error(`--max-body-size: expected a number of bytes, got ${raw}`);
+      config.maxBodySize = Number(raw);
+    }
     else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
   }
@@ -155,6 +161,7 @@ export function loadKafkalint(path = process.env.KAFKALINT_WASM) {
 /** Start serving; resolves once listening. `server.address()` tells the port (0 picks one). */
 export async function start(config, kafkalint = loadKafkalint()) {
   const metrics = new Metrics();
+  const limit = config.maxBodySize ?? BODY_LIMIT;
   const options = { exemptNamespaces: config.exemptNamespaces, warnOnly: config.warnOnly, denyExisting: config.denyExisting };
   const policy = policyText(config.policy);
   let admission = new kafkalint.Admission(policy.text, options);
@@ -173,17 +180,17 @@ export async function start(config, kafkalint = loadKafkalint()) {
     const tooLarge = () => {
       metrics.result("too_large");
       res.setHeader("connection", "close");
-      send(res, 413, "length limit exceeded: AdmissionReview bodies are at most 3 MiB\n");
+      send(res, 413, `length limit exceeded: AdmissionReview bodies are at most ${limit} bytes\n`);
       req.resume();
     };
-    if (declared > BODY_LIMIT) return tooLarge();
+    if (declared > limit) return tooLarge();
     const chunks = [];
     let size = 0;
     let refused = false;
     req.on("data", (chunk) => {
       if (refused) return;
       size += chunk.length;
-      if (size > BODY_LIMIT) {
+      if (size > limit) {
         refused = true;
         tooLarge();
         return;
