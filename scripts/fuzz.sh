@@ -30,7 +30,8 @@ for t in "${targets[@]}"; do
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
   if [ "$status" -ne 0 ]; then
     grep -E '^(==[0-9]+==|SUMMARY|thread .* panicked)' "$log" | head -5 >&2 || true
-    echo "$t: crash (exit $status), input in fuzz/artifacts/$t/, log in .cache/fuzz/$t.log" >&2
+    echo "$t: crash (exit $status), input in fuzz/artifacts/$t/, log in .cache/fuzz/$t.log;" \
+      "once fixed, move the input to fuzz/regressions/$t/ (cargo test --test fuzz_seeds replays it)" >&2
     exit 1
   fi
 done
