@@ -45,7 +45,8 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Lint files and directories (walked recursively for .yaml, .yml, .json, .env, .properties).
+    /// Lint files and directories (walked recursively for .yaml, .yml, .json, .properties, *.env,
+    /// .env and .env.* files).
     Lint(LintArgs),
     /// List every rule: code, name, category, default severity, and how the policy that applies
     /// here (or --policy) sets it.

@@ -85,13 +85,15 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Whether a directory walk takes this file.
+/// Whether a directory walk takes this file: YAML, JSON, `.properties`, and env files named
+/// `*.env`, `.env` or `.env.<stage>` (as the pre-commit hook's `files` pattern has them).
 pub fn is_lintable_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".yaml", ".yml", ".json", ".env", ".properties"]
         .iter()
         .any(|ext| lower.ends_with(ext))
         || lower == ".env"
+        || lower.starts_with(".env.")
 }
 
 /// Load every path (file, directory, or `-` for stdin) into the workspace.
@@ -279,5 +281,34 @@ fn load_file(path: &Path, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
             ws.add_unreadable(shown, &format!("cannot read: {e}"));
         }
         Ok(bytes) => add_bytes(ws, shown, bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_lintable_name;
+
+    #[test]
+    fn walk_takes_config_and_env_files_only() {
+        for name in [
+            "kafka.yaml",
+            "kafka.YML",
+            "review.json",
+            "server.properties",
+            "forex.env",
+            ".env",
+            ".env.staging",
+        ] {
+            assert!(is_lintable_name(name), "{name}");
+        }
+        for name in [
+            "README.md",
+            "Dockerfile",
+            "env",
+            "values.yaml.tpl",
+            "notes.txt",
+        ] {
+            assert!(!is_lintable_name(name), "{name}");
+        }
     }
 }
