@@ -25,14 +25,9 @@ fn anchored(p: &str) -> Result<Option<Regex>, String> {
     if p.is_empty() {
         return Ok(None);
     }
-    Regex::new(&format!("^(?:{p})$")).map(Some).map_err(|e| {
-        let unsupported = if e.to_string().contains("Unicode property not found") {
-            " (not supported: Unicode property classes such as \\p{Greek})"
-        } else {
-            ""
-        };
-        format!("invalid regular expression {p:?}: {e}{unsupported}")
-    })
+    Regex::new(&format!("^(?:{p})$"))
+        .map(Some)
+        .map_err(|e| format!("invalid regular expression {p:?}: {e}"))
 }
 
 impl Selector {
