@@ -81,13 +81,9 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         by_file: Default::default(),
         topology: Default::default(),
         by_kind: Default::default(),
+        by_kind_name: Default::default(),
     };
-    let ctx = Ctx {
-        resources: &resources,
-        options,
-        dirs: &input.dirs,
-        configmaps: Default::default(),
-    };
+    let ctx = Ctx::new(&resources, options, &input.dirs);
     for (index, r) in resources.iter().enumerate() {
         match (r.group(), r.kind()) {
             ("kafka.strimzi.io", "Kafka") => ctx.strimzi_brokers(index, &mut model.brokers),
@@ -138,9 +134,78 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
 pub(crate) struct Ctx<'a> {
     pub(crate) resources: &'a [Resource],
     options: &'a ModelOptions,
-    dirs: &'a HashMap<SourceId, String>,
+    /// Each source's directory as an interned id, and each id's path components.
+    dir_of: HashMap<SourceId, u32>,
+    dir_parts: Vec<Vec<&'a str>>,
     /// ConfigMaps by name, built on first use: every `envFrom` and config volume looks one up.
-    configmaps: std::cell::OnceCell<HashMap<String, Vec<usize>>>,
+    configmaps: std::cell::OnceCell<NearIndex>,
+    /// Strimzi node pools by their `strimzi.io/cluster` label.
+    node_pools: std::cell::OnceCell<NearIndex>,
+}
+
+/// Candidates for a reference by name, grouped by name and directory. Finding the nearest
+/// looks in the referrer's directory first, so copies of a project side by side do not make
+/// every lookup compare every same-named candidate.
+#[derive(Default)]
+pub(crate) struct NearIndex {
+    by_name: HashMap<String, NameGroup>,
+}
+
+#[derive(Default)]
+struct NameGroup {
+    all: Vec<(usize, SourceId)>,
+    by_dir: HashMap<u32, Vec<(usize, SourceId)>>,
+}
+
+impl NearIndex {
+    pub(crate) fn insert(&mut self, ctx: &Ctx, name: &str, index: usize, file: SourceId) {
+        let group = self.by_name.entry(name.to_string()).or_default();
+        group.all.push((index, file));
+        if let Some(&dir) = ctx.dir_of.get(&file) {
+            group.by_dir.entry(dir).or_default().push((index, file));
+        }
+    }
+
+    /// The candidates named `name` that `accept` takes and that are nearest to `from` (see
+    /// [`Ctx::distance`]), in insertion order.
+    pub(crate) fn nearest(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        from: SourceId,
+        accept: impl Fn(usize) -> bool,
+    ) -> Vec<usize> {
+        let Some(group) = self.by_name.get(name) else {
+            return Vec::new();
+        };
+        let local = ctx
+            .dir_of
+            .get(&from)
+            .and_then(|dir| group.by_dir.get(dir))
+            .map_or(&[][..], Vec::as_slice);
+        let candidates: Vec<(usize, u32)> = if local.iter().any(|&(i, _)| accept(i)) {
+            local
+                .iter()
+                .filter(|&&(i, _)| accept(i))
+                .map(|&(i, f)| (i, u32::from(f != from)))
+                .collect()
+        } else {
+            group
+                .all
+                .iter()
+                .filter(|&&(i, _)| accept(i))
+                .map(|&(i, f)| (i, ctx.distance(f, from)))
+                .collect()
+        };
+        let Some(best) = candidates.iter().map(|&(_, d)| d).min() else {
+            return Vec::new();
+        };
+        candidates
+            .into_iter()
+            .filter(|&(_, d)| d == best)
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 /// An env var as a container will see it.
@@ -270,8 +335,36 @@ const NON_BROKER_COMMANDS: &[&str] = &[
     "tail -f",
 ];
 
-impl Ctx<'_> {
-    /// 0: same file, 1: same directory, 2: elsewhere in the input.
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        resources: &'a [Resource],
+        options: &'a ModelOptions,
+        dirs: &'a HashMap<SourceId, String>,
+    ) -> Self {
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut dir_parts = Vec::new();
+        let mut dir_of = HashMap::new();
+        for (file, dir) in dirs {
+            let id = *ids.entry(dir.as_str()).or_insert_with(|| {
+                dir_parts.push(
+                    dir.split(['/', '\\'])
+                        .filter(|p| !p.is_empty() && *p != ".")
+                        .collect(),
+                );
+                u32::try_from(dir_parts.len() - 1).unwrap_or(u32::MAX)
+            });
+            dir_of.insert(*file, id);
+        }
+        Ctx {
+            resources,
+            options,
+            dir_of,
+            dir_parts,
+            configmaps: Default::default(),
+            node_pools: Default::default(),
+        }
+    }
+
     /// How far apart two files are: 0 for the same file, 1 for the same directory, then one
     /// more for each directory step between them (so a sibling project's same-named object
     /// is farther than one beside this one); files without a known directory are farthest.
@@ -279,39 +372,61 @@ impl Ctx<'_> {
         if a == b {
             return 0;
         }
-        let (Some(da), Some(db)) = (self.dirs.get(&a), self.dirs.get(&b)) else {
+        let (Some(&da), Some(&db)) = (self.dir_of.get(&a), self.dir_of.get(&b)) else {
             return u32::MAX;
         };
-        fn parts(d: &str) -> impl Iterator<Item = &str> + Clone {
-            d.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".")
+        if da == db {
+            return 1;
         }
-        let (pa, pb) = (parts(da), parts(db));
-        let shared = pa
-            .clone()
-            .zip(pb.clone())
-            .take_while(|(x, y)| x == y)
-            .count();
-        let steps = (pa.count() - shared) + (pb.count() - shared);
+        let (Some(pa), Some(pb)) = (
+            self.dir_parts.get(da as usize),
+            self.dir_parts.get(db as usize),
+        ) else {
+            return u32::MAX;
+        };
+        let shared = pa.iter().zip(pb).take_while(|(x, y)| x == y).count();
+        let steps = (pa.len() - shared) + (pb.len() - shared);
         1 + u32::try_from(steps).unwrap_or(u32::MAX - 1)
     }
 
-    pub(crate) fn configmap(&self, name: &str, from: &Resource) -> Option<&Resource> {
-        self.configmaps
-            .get_or_init(|| {
-                let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-                for (i, r) in self.resources.iter().enumerate() {
-                    if r.kind() == "ConfigMap" {
-                        index.entry(r.id.name.clone()).or_default().push(i);
+    pub(crate) fn configmap(&self, name: &str, from: &Resource) -> Option<&'a Resource> {
+        let index = self.configmaps.get_or_init(|| {
+            let mut index = NearIndex::default();
+            for (i, r) in self.resources.iter().enumerate() {
+                if r.kind() == "ConfigMap" {
+                    index.insert(self, &r.id.name, i, r.file);
+                }
+            }
+            index
+        });
+        let resources = self.resources;
+        let nearest = index.nearest(self, name, from.file, |i| {
+            resources
+                .get(i)
+                .is_some_and(|r| r.same_namespace(&from.id.namespace))
+        });
+        nearest.first().and_then(|&i| resources.get(i))
+    }
+
+    /// The Strimzi node pools labelled for the cluster `kafka`, nearest to it.
+    fn node_pools_of(&self, kafka: &Resource) -> Vec<usize> {
+        let index = self.node_pools.get_or_init(|| {
+            let mut index = NearIndex::default();
+            for (i, p) in self.resources.iter().enumerate() {
+                if p.kind() == "KafkaNodePool" && p.group() == "kafka.strimzi.io" {
+                    if let Some(cluster) = p.label("strimzi.io/cluster") {
+                        index.insert(self, cluster, i, p.file);
                     }
                 }
-                index
-            })
-            .get(name)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .filter_map(|&i| self.resources.get(i))
-            .filter(|r| r.same_namespace(&from.id.namespace))
-            .min_by_key(|r| self.distance(r.file, from.file))
+            }
+            index
+        });
+        let resources = self.resources;
+        index.nearest(self, &kafka.id.name, kafka.file, |i| {
+            resources
+                .get(i)
+                .is_some_and(|p| p.same_namespace(&kafka.id.namespace))
+        })
     }
 
     fn workload_brokers(&self, index: usize, out: &mut Vec<Broker>) {
@@ -610,26 +725,7 @@ impl Ctx<'_> {
                 Some((it.next()??, it.next()??))
             })
         });
-        let pools: Vec<usize> = self
-            .resources
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                p.kind() == "KafkaNodePool"
-                    && p.group() == "kafka.strimzi.io"
-                    && p.label("strimzi.io/cluster") == Some(r.id.name.as_str())
-                    && p.same_namespace(&r.id.namespace)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let nearest = pools
-            .iter()
-            .map(|&p| self.distance(self.resources[p].file, r.file))
-            .min();
-        let pools: Vec<usize> = pools
-            .into_iter()
-            .filter(|&p| Some(self.distance(self.resources[p].file, r.file)) == nearest)
-            .collect();
+        let pools = self.node_pools_of(r);
         let make = |spec: &Node, owner: usize, pool: Option<usize>, fallback: &Node| {
             let owner_res = &self.resources[owner];
             let pick = |key: &str| spec.get(key).or_else(|| fallback.get(key));

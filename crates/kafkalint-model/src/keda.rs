@@ -5,9 +5,11 @@
 //! KEDA facts: kedacore/keda-docs `content/docs/2.17/scalers/apache-kafka.md` and
 //! `apache-kafka-go.md`; kedacore/keda `pkg/scalers/kafka_scaler.go` (typed metadata).
 
+use std::collections::HashMap;
+
 use kafkalint_syntax::{Node, Span};
 
-use crate::build::{span_in_value, value_span, Ctx};
+use crate::build::{span_in_value, value_span, Ctx, NearIndex};
 use crate::client::{pod_spec_of, Client, Direction, TopicUse};
 use crate::Topic;
 
@@ -89,13 +91,26 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         // Every workload's `kafka-topics --create` commands, read once when a trigger first
         // names a topic: scanning them per trigger is quadratic in a large input.
-        let created = std::cell::OnceCell::new();
-        let created_topics = || {
-            created.get_or_init(|| {
-                self.resources
-                    .iter()
-                    .flat_map(|r| topic_commands(r).into_iter().map(move |c| (r, c)))
-                    .collect::<Vec<_>>()
+        let declared = std::cell::OnceCell::new();
+        let declared_topics = || {
+            declared.get_or_init(|| {
+                let mut by_name: HashMap<String, Vec<Declared>> = HashMap::new();
+                for t in topics {
+                    if let (Some(r), Some((count, span))) =
+                        (self.resources.get(t.resource), t.partitions)
+                    {
+                        by_name
+                            .entry(t.name.clone())
+                            .or_default()
+                            .push((r, count, span));
+                    }
+                }
+                for r in self.resources {
+                    for (name, count, span) in topic_commands(r) {
+                        by_name.entry(name).or_default().push((r, count, span));
+                    }
+                }
+                by_name
             })
         };
         for (index, r) in self.resources.iter().enumerate() {
@@ -141,7 +156,7 @@ impl Ctx<'_> {
                 let consumer_group = named("consumerGroup");
                 let partitions = topic
                     .as_ref()
-                    .and_then(|(name, _)| self.partitions_of(name, r, topics, created_topics()));
+                    .and_then(|(name, _)| self.partitions_of(name, r, declared_topics()));
                 triggers.push(KafkaTrigger {
                     trigger_type: ty.to_string(),
                     type_span,
@@ -188,41 +203,27 @@ impl Ctx<'_> {
         &self,
         name: &str,
         from: &crate::Resource,
-        topics: &[Topic],
-        created: &[(&crate::Resource, (String, i64, Span))],
+        declared: &HashMap<String, Vec<Declared<'_>>>,
     ) -> Option<Partitions> {
         let rank = |r: &crate::Resource| {
             let same_ns = r.id.namespace.is_some() && r.id.namespace == from.id.namespace;
             (u8::from(!same_ns), self.distance(r.file, from.file))
         };
-        let mut found: Vec<((u8, u32), Partitions)> = topics
+        let found: Vec<((u8, u32), Partitions)> = declared
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|t| t.name == name)
-            .filter_map(|t| {
-                let r = self.resources.get(t.resource)?;
-                let (count, span) = t.partitions?;
-                Some((
+            .map(|&(r, count, span)| {
+                (
                     rank(r),
                     Partitions {
                         count,
                         span,
                         from: r.display(),
                     },
-                ))
+                )
             })
             .collect();
-        for (r, (topic, count, span)) in created {
-            if topic == name {
-                found.push((
-                    rank(r),
-                    Partitions {
-                        count: *count,
-                        span: *span,
-                        from: r.display(),
-                    },
-                ));
-            }
-        }
         let best = found.iter().map(|(k, _)| *k).min()?;
         let mut nearest = found
             .into_iter()
@@ -232,6 +233,9 @@ impl Ctx<'_> {
         nearest.all(|p| p.count == first.count).then_some(first)
     }
 }
+
+/// A topic's partition count where the input declares it: the resource, the count, its span.
+type Declared<'r> = (&'r crate::Resource, i64, Span);
 
 /// `kafka-topics --create --topic NAME --partitions N` in a workload's command or args.
 fn topic_commands(r: &crate::Resource) -> Vec<(String, i64, Span)> {
@@ -332,6 +336,15 @@ impl Ctx<'_> {
     /// directory, then the fewest directory steps), as a monorepo of copies would mean it.
     pub(crate) fn link_scalers(&self, clients: &mut [Client], scalers: &[KafkaScaler]) {
         let resources = self.resources;
+        if scalers.is_empty() {
+            return;
+        }
+        let mut workloads = NearIndex::default();
+        for (i, c) in clients.iter().enumerate() {
+            if let Some(r) = c.resource.and_then(|i| resources.get(i)) {
+                workloads.insert(self, &format!("{}/{}", r.kind(), r.id.name), i, r.file);
+            }
+        }
         for s in scalers {
             let Some((kind, name, _)) = &s.target else {
                 continue;
@@ -339,21 +352,13 @@ impl Ctx<'_> {
             let Some(owner) = resources.get(s.resource) else {
                 continue;
             };
-            let targets: Vec<(usize, u32)> = clients
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    let r = c.resource.and_then(|i| resources.get(i))?;
-                    (r.kind() == kind
-                        && &r.id.name == name
-                        && r.same_namespace(&owner.id.namespace))
-                    .then(|| (i, self.distance(r.file, owner.file)))
-                })
-                .collect();
-            let Some(nearest) = targets.iter().map(|(_, d)| *d).min() else {
-                continue;
-            };
-            for (i, _) in targets.into_iter().filter(|(_, d)| *d == nearest) {
+            let owner_of = |i: usize| clients.get(i).and_then(|c| c.resource);
+            let targets = workloads.nearest(self, &format!("{kind}/{name}"), owner.file, |i| {
+                owner_of(i)
+                    .and_then(|r| resources.get(r))
+                    .is_some_and(|r| r.same_namespace(&owner.id.namespace))
+            });
+            for i in targets {
                 let Some(c) = clients.get_mut(i) else {
                     continue;
                 };

@@ -183,7 +183,11 @@ pub struct Model {
     pub(crate) by_file: std::sync::OnceLock<std::collections::HashMap<SourceId, Vec<usize>>>,
     pub(crate) topology: std::sync::OnceLock<topology::Index>,
     pub(crate) by_kind: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    pub(crate) by_kind_name: std::sync::OnceLock<KindNameIndex>,
 }
+
+type KindNameIndex =
+    std::collections::HashMap<String, std::collections::HashMap<String, Vec<usize>>>;
 
 impl Model {
     pub fn resource(&self, index: Option<usize>) -> Option<&Resource> {
@@ -232,6 +236,29 @@ impl Model {
             })
             .get(kind)
             .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The resources of one `kind` named `name`, in input order: a reference by name (an
+    /// `envFrom` ConfigMap) would otherwise scan every resource of the kind.
+    pub fn named<'m>(&'m self, kind: &str, name: &str) -> impl Iterator<Item = &'m Resource> {
+        self.by_kind_name
+            .get_or_init(|| {
+                let mut index = KindNameIndex::new();
+                for (i, r) in self.resources.iter().enumerate() {
+                    index
+                        .entry(r.kind().to_string())
+                        .or_default()
+                        .entry(r.id.name.clone())
+                        .or_default()
+                        .push(i);
+                }
+                index
+            })
+            .get(kind)
+            .and_then(|names| names.get(name))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.resources.get(i))
     }
 
     /// Indexes of the resources read from `file`, in input order.

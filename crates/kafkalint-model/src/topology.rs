@@ -213,6 +213,8 @@ pub(crate) struct Index {
     /// Strimzi broker entries by the cluster name they carry (the `Kafka`'s name, or a node
     /// pool's `strimzi.io/cluster` label).
     strimzi_by_name: HashMap<String, Vec<usize>>,
+    /// Strimzi node pools (resource indexes) by the `Kafka` they belong to, in input order.
+    pools_by_kafka: HashMap<usize, Vec<usize>>,
 }
 
 impl Index {
@@ -221,6 +223,20 @@ impl Index {
             links: model.brokers.iter().map(link).collect(),
             ..Index::default()
         };
+        for &i in model.indexes_of_kind("KafkaNodePool") {
+            let Some(p) = model.resources.get(i) else {
+                continue;
+            };
+            if p.group() != "kafka.strimzi.io" {
+                continue;
+            }
+            if let Some(k) = p
+                .label("strimzi.io/cluster")
+                .and_then(|name| strimzi_kafka_named(model, name, p))
+            {
+                index.pools_by_kafka.entry(k).or_default().push(i);
+            }
+        }
         for (i, b) in model.brokers.iter().enumerate() {
             let kafka = match b.source {
                 BrokerSource::Strimzi { .. } => strimzi_kafka_of(model, b),
@@ -452,17 +468,11 @@ pub fn strimzi_kafka_of(model: &Model, broker: &Broker) -> Option<usize> {
 /// The `KafkaNodePool`s of a Strimzi `Kafka` (by index into the model's resources).
 pub fn strimzi_pools(model: &Model, kafka: usize) -> Vec<usize> {
     model
-        .indexes_of_kind("KafkaNodePool")
-        .iter()
-        .filter_map(|&i| Some((i, model.resources.get(i)?)))
-        .filter(|(_, p)| p.group() == "kafka.strimzi.io")
-        .filter(|(_, p)| {
-            p.label("strimzi.io/cluster")
-                .and_then(|name| strimzi_kafka_named(model, name, p))
-                == Some(kafka)
-        })
-        .map(|(i, _)| i)
-        .collect()
+        .topology()
+        .pools_by_kafka
+        .get(&kafka)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Brokers (nodes with the broker role) in the broker's cluster, when the input shows them all.

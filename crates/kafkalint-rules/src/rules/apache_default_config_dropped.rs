@@ -5,7 +5,8 @@ use kafkalint_model::{Broker, Lookup};
 use kafkalint_syntax::Span;
 
 use super::image_support::{
-    broker_env, command_text, file_mount, image_entrypoint_runs, mentions, service_links, FileMount,
+    broker_env, command_text, file_mount, image_entrypoint_runs, kafka_service_links, mentions,
+    FileMount,
 };
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -29,7 +30,7 @@ declare_rule! {
     /// `/tmp/kafka-logs`, Kafka's own default, inside the container. (Source: apache/kafka
     /// `core/src/main/scala/kafka/docker/KafkaDockerWrapper.scala` `prepareServerConfigs` and
     /// `docker/resources/common-scripts/configure`, see `images.json` (`file_vs_env`,
-    /// `service_links`); required keys: Kafka broker config docs, `configs-3.9.json`.)
+    /// `kafka_service_links`); required keys: Kafka broker config docs, `configs-3.9.json`.)
     ///
     /// ## Example
     /// ```yaml
@@ -146,7 +147,7 @@ impl Rule for ApacheDefaultConfigDropped {
                 Some(v) => Some((v.name.clone(), v.name_span, format!("{} is set", v.name))),
                 None => {
                     let command = container.map(command_text).unwrap_or_default();
-                    service_links(cx.model, broker).iter().find_map(|link| {
+                    kafka_service_links(cx.model, broker).find_map(|link| {
                         let var = link.vars.iter().find(|n| {
                             n.starts_with("KAFKA_")
                                 && env.get(n).is_none()

@@ -33,8 +33,8 @@ impl ContainerEnv {
 
 fn configmap<'m>(model: &'m Model, name: &str, owner: &Resource) -> Option<&'m Resource> {
     model
-        .resources_of_kind("ConfigMap")
-        .filter(|r| r.id.name == name && r.same_namespace(&owner.id.namespace))
+        .named("ConfigMap", name)
+        .filter(|r| r.same_namespace(&owner.id.namespace))
         .min_by_key(|r| r.file != owner.file)
 }
 
@@ -176,40 +176,48 @@ impl ServiceLink<'_> {
     }
 }
 
-/// The Services of the workload's namespace that get service-link variables in its pods:
-/// every Service with a cluster IP (headless and ExternalName Services get none), unless the
-/// pod spec says `enableServiceLinks: false`.
-pub(crate) fn service_links<'m>(model: &'m Model, broker: &Broker) -> Vec<ServiceLink<'m>> {
-    let Some(owner) = model.resource(broker.resource) else {
-        return Vec::new();
-    };
-    if !matches!(broker.source, BrokerSource::Workload { .. }) {
-        return Vec::new();
-    }
-    let Some(pod_spec) = owner.pod_spec() else {
-        return Vec::new();
-    };
-    match pod_spec.get("enableServiceLinks") {
-        None => {}
-        Some(n) if n.as_bool() == Some(true) => {}
-        // false, or something we cannot read (a template placeholder).
-        Some(_) => return Vec::new(),
-    }
-    model
-        .resources_of_kind("Service")
-        .filter(|r| r.group().is_empty())
-        .filter(|r| r.same_namespace(&owner.id.namespace))
-        .filter(|r| {
-            let spec = r.node.get("spec");
-            let cluster_ip = spec.and_then(|s| s.text_at(&["clusterIP"]));
-            let kind = spec.and_then(|s| s.text_at(&["type"]));
-            cluster_ip != Some("None") && kind != Some("ExternalName")
-        })
-        .map(|r| ServiceLink {
-            service: r,
-            vars: link_vars(r),
-        })
-        .collect()
+/// The Services of the workload's namespace whose service-link variables start with `KAFKA_`
+/// (a name starting with `kafka`), in input order: every such Service with a cluster IP
+/// (headless and ExternalName Services get none), unless the pod spec says
+/// `enableServiceLinks: false`. Lazy, since callers stop at the first that matters and a
+/// large input has many Services.
+pub(crate) fn kafka_service_links<'m>(
+    model: &'m Model,
+    broker: &Broker,
+) -> impl Iterator<Item = ServiceLink<'m>> + 'm {
+    let owner = model
+        .resource(broker.resource)
+        .filter(|_| matches!(broker.source, BrokerSource::Workload { .. }))
+        .filter(|owner| {
+            owner
+                .pod_spec()
+                .is_some_and(|pod_spec| match pod_spec.get("enableServiceLinks") {
+                    None => true,
+                    // false, or something we cannot read (a template placeholder).
+                    Some(n) => n.as_bool() == Some(true),
+                })
+        });
+    owner.into_iter().flat_map(move |owner| {
+        model
+            .resources_of_kind("Service")
+            .filter(|r| r.group().is_empty())
+            .filter(|r| {
+                r.id.name
+                    .get(..5)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("kafka"))
+            })
+            .filter(move |r| r.same_namespace(&owner.id.namespace))
+            .filter(|r| {
+                let spec = r.node.get("spec");
+                let cluster_ip = spec.and_then(|s| s.text_at(&["clusterIP"]));
+                let kind = spec.and_then(|s| s.text_at(&["type"]));
+                cluster_ip != Some("None") && kind != Some("ExternalName")
+            })
+            .map(|r| ServiceLink {
+                service: r,
+                vars: link_vars(r),
+            })
+    })
 }
 
 /// The variables the kubelet derives from a Service (docker-links style).

@@ -1,7 +1,7 @@
 use kafkalint_model::image::{ImageFamily, CONFLUENT_FATAL_ENV};
 
 use super::image_support::{
-    broker_env, command_text, image_entrypoint_runs, mentions, service_links,
+    broker_env, command_text, image_entrypoint_runs, kafka_service_links, mentions,
 };
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -94,7 +94,7 @@ impl Rule for ServiceLinkPortClash {
             if reported {
                 continue;
             }
-            for link in service_links(cx.model, broker) {
+            for link in kafka_service_links(cx.model, broker) {
                 let Some(name) = link
                     .vars
                     .iter()

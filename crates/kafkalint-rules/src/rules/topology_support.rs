@@ -107,13 +107,8 @@ pub(crate) fn env_from_names(
         let prefix = from.text_at(&["prefix"]).unwrap_or("");
         let cm_name = from.text_at(&["configMapRef", "name"])?;
         let maps: Vec<&Resource> = model
-            .resources
-            .iter()
-            .filter(|r| {
-                r.kind() == "ConfigMap"
-                    && r.id.name == cm_name
-                    && r.same_namespace(&owner.id.namespace)
-            })
+            .named("ConfigMap", cm_name)
+            .filter(|r| r.same_namespace(&owner.id.namespace))
             .collect();
         if maps.is_empty() {
             return None;
@@ -165,13 +160,8 @@ pub(crate) fn env_value<'m>(
         };
         let cm_name = from.text_at(&["configMapRef", "name"])?;
         let maps: Vec<&Resource> = model
-            .resources
-            .iter()
-            .filter(|r| {
-                r.kind() == "ConfigMap"
-                    && r.id.name == cm_name
-                    && r.same_namespace(&owner.id.namespace)
-            })
+            .named("ConfigMap", cm_name)
+            .filter(|r| r.same_namespace(&owner.id.namespace))
             .collect();
         let same_file: Vec<&&Resource> = maps.iter().filter(|r| r.file == owner.file).collect();
         let cm = match (same_file.as_slice(), maps.as_slice()) {
