@@ -1288,6 +1288,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn near_index_prefers_same_file_then_directory_then_fewest_steps() {
+        let dirs: HashMap<SourceId, String> = [
+            (SourceId(0), "a/b"),
+            (SourceId(1), "a/b"),
+            (SourceId(2), "a/c"),
+            (SourceId(3), "a/b/deep/er"),
+            (SourceId(4), "x"),
+        ]
+        .into_iter()
+        .map(|(id, d)| (id, d.to_string()))
+        .collect();
+        let options = ModelOptions::default();
+        let ctx = Ctx::new(&[], &options, &dirs);
+        let mut index = NearIndex::default();
+        for (i, file) in [(10, 1), (11, 1), (12, 2), (13, 3), (14, 4)] {
+            index.insert(&ctx, "cm", i, SourceId(file));
+        }
+        let all = |_| true;
+        assert_eq!(index.nearest(&ctx, "cm", SourceId(1), all), vec![10, 11]);
+        assert_eq!(index.nearest(&ctx, "cm", SourceId(0), all), vec![10, 11]);
+        // Nothing accepted in the directory: a/c is 2 steps away, a/b/deep/er 2 as well.
+        let elsewhere = |i| !matches!(i, 10 | 11);
+        assert_eq!(
+            index.nearest(&ctx, "cm", SourceId(0), elsewhere),
+            vec![12, 13]
+        );
+        assert_eq!(index.nearest(&ctx, "cm", SourceId(4), all), vec![14]);
+        assert_eq!(
+            index.nearest(&ctx, "other", SourceId(0), all),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
     fn kubelet_expansion() {
         let v = |s: &str| EnvVar {
             value: Value::Known(s.into()),
