@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Run every cargo-fuzz target for SECONDS each (default 30), one after another. Needs the nightly
-# toolchain; installs cargo-fuzz under .cache/tools. Seeds are fuzz/corpus/<target>; what the
-# fuzzer finds new goes to .cache/fuzz/<target>, so the committed seeds stay small. A crash
-# stops the run and leaves its input in fuzz/artifacts/<target>/. Builds are optimized with debug
-# assertions and overflow checks on, so an arithmetic overflow counts as a crash.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# Run every cargo-fuzz target for SECONDS each (default 30), one after another. Installs
+# cargo-fuzz under .cache/tools. Seeds are fuzz/corpus/<target>; what the fuzzer finds new goes
+# to .cache/fuzz/<target>, so the committed seeds stay small. A crash stops the run and leaves
+# its input in fuzz/artifacts/<target>/. Builds are optimized with debug assertions and overflow
+# checks on, so an arithmetic overflow counts as a crash.
+#
+# By default the targets run under AddressSanitizer, which needs the nightly toolchain.
+# --stable builds them with the default toolchain and no sanitizer, as the test command does:
+# our crates are safe Rust, so what a short run can find (panics, overflows, hangs, memory
+# blow-ups) needs no sanitizer, and CI saves a toolchain install. --build-only stops after
+# the build.
+# Usage: scripts/fuzz.sh [--stable] [--build-only] [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+toolchain=(+nightly) sanitizer=address build_only=false
+while [ $# -gt 0 ]; do
+  case $1 in
+    --stable) toolchain=() sanitizer=none; shift ;;
+    --build-only) build_only=true; shift ;;
+    *) break ;;
+  esac
+done
 seconds=${1:-30}
 shift || true
 CARGO_FUZZ_VERSION=0.13.2
@@ -14,18 +28,21 @@ export PATH="$PWD/.cache/tools/cargo-fuzz/bin:$PATH"
 if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
   cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION" --root .cache/tools/cargo-fuzz
 fi
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+if [ ${#toolchain[@]} -gt 0 ]; then
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+fi
 cd fuzz
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then mapfile -t targets < <(cargo +nightly fuzz list); fi
-cargo +nightly fuzz build -O -a
+if [ ${#targets[@]} -eq 0 ]; then mapfile -t targets < <(cargo "${toolchain[@]}" fuzz list); fi
+cargo "${toolchain[@]}" fuzz build -O -a -s "$sanitizer"
+$build_only && exit 0
 mkdir -p ../.cache/fuzz
 for t in "${targets[@]}"; do
   mkdir -p "../.cache/fuzz/$t" "corpus/$t"
   echo "== $t (${seconds}s)"
   log="../.cache/fuzz/$t.log"
   status=0
-  cargo +nightly fuzz run -O -a "$t" "../.cache/fuzz/$t" "corpus/$t" -- \
+  cargo "${toolchain[@]}" fuzz run -O -a -s "$sanitizer" "$t" "../.cache/fuzz/$t" "corpus/$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
   if [ "$status" -ne 0 ]; then

@@ -44,14 +44,16 @@ fi
 # --- end of CI integrations
 
 # Slow builds that need nothing from the checks below start now, niced, in the background:
-# wasm-bindgen-cli (about 5 minutes once) and the waPC test host with wasmtime (about 5). The
-# test run leaves a core idle much of the time, so they mostly overlap it.
+# wasm-bindgen-cli (about 5 minutes once), the waPC test host with wasmtime (about 5), and
+# cargo-fuzz with the fuzz targets (about 3). The test run leaves a core idle much of the
+# time, so they mostly overlap it.
 mkdir -p target
 prep_log=target/test-prep.log
 setsid nice -n 10 bash -ec '
   scripts/build-wasm.sh --tools-only
   CARGO_TARGET_DIR=target/kubewarden-host \
     cargo test --no-run --manifest-path wasm/kubewarden-host-test/Cargo.toml
+  scripts/fuzz.sh --stable --build-only
 ' >"$prep_log" 2>&1 &
 prep_pid=$!
 # Its own process group, so a failed check stops the background builds too.
@@ -101,5 +103,9 @@ KAFKALINT_KUBEWARDEN_WASM="$PWD/target/wasm32-wasip1/wasm-release/kafkalint_kube
   CARGO_TARGET_DIR=target/kubewarden-host \
   cargo test --manifest-path wasm/kubewarden-host-test/Cargo.toml
 # --- end of WebAssembly
+# Every fuzz target, briefly: new seeds the fuzzer finds stay in .cache/fuzz, a crash fails.
+fuzz_seconds=${KAFKALINT_CI_FUZZ_SECONDS:-10}
+stage "fuzz: each target ${fuzz_seconds}s"
+scripts/fuzz.sh --stable "$fuzz_seconds"
 
 echo "all checks passed in ${SECONDS}s"
