@@ -1,4 +1,5 @@
 use kafkalint_catalog::{self as catalog, Group, KafkaVersion};
+use kafkalint_model::image::CONFLUENT_FATAL_ENV;
 use kafkalint_model::{Broker, ImageFamily, Via};
 
 use super::catalog_support::{
@@ -149,6 +150,8 @@ fn image_variable(family: ImageFamily, var: &str) -> bool {
                     | "KAFKA_SSL_TRUSTSTORE_CREDENTIALS"
             ) || var.starts_with("KAFKA_PORT")
                 || var.starts_with("KAFKA_SERVICE_")
+                // cp-kafka exits on these; IMG004 says so, a typo hint would only distract.
+                || (family == ImageFamily::Confluent && CONFLUENT_FATAL_ENV.contains(&var))
         }
         ImageFamily::Wurstmeister => matches!(var, "KAFKA_CREATE_TOPICS" | "KAFKA_PORT"),
         _ => false,
