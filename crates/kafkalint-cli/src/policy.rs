@@ -1,6 +1,7 @@
 //! Finding, reading and showing policies: `--policy`, `.kafkalint.yaml` discovery, command-line
 //! overrides, and `kafkalint policy show|schema`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use kafkalint_policy::{Policy, PolicyError, RuleSetting, Severity, PACKS};
@@ -156,34 +157,76 @@ fn selects_anything(policy: &Policy, selector: &str) -> bool {
         })
 }
 
-/// The nearest policy file from `input` upward.
-pub fn discover(input: &Path) -> Option<PathBuf> {
-    let start = if input.is_dir() {
-        input.to_path_buf()
-    } else {
-        input.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let start = if start.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        start
-    };
-    let absolute = std::fs::canonicalize(&start).ok()?;
-    let cwd = std::env::current_dir().ok();
-    for dir in absolute.ancestors() {
-        for name in DISCOVERED {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                // Shown relative to the working directory when it is below it.
-                let shown = cwd
-                    .as_ref()
-                    .and_then(|c| candidate.strip_prefix(c).ok())
-                    .map_or(candidate.clone(), Path::to_path_buf);
-                return Some(shown);
-            }
+/// Finds the nearest policy file from an input upward. Inputs share directories and
+/// ancestors, so each directory is looked at once per run.
+#[derive(Default)]
+struct Discovery {
+    cwd: Option<PathBuf>,
+    /// Input directory as given -> the policy file found for it, as shown.
+    by_input_dir: HashMap<PathBuf, Option<PathBuf>>,
+    /// Absolute directory -> the nearest policy file at or above it.
+    by_dir: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Discovery {
+    fn new() -> Self {
+        Discovery {
+            cwd: std::env::current_dir().ok(),
+            ..Discovery::default()
         }
     }
-    None
+
+    fn find(&mut self, input: &Path) -> Option<PathBuf> {
+        let start = if input.is_dir() {
+            input.to_path_buf()
+        } else {
+            input.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if let Some(found) = self.by_input_dir.get(&start) {
+            return found.clone();
+        }
+        let dir = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start.as_path()
+        };
+        let found = std::fs::canonicalize(dir)
+            .ok()
+            .and_then(|absolute| self.nearest(&absolute))
+            .map(|file| {
+                // Shown relative to the working directory when it is below it.
+                self.cwd
+                    .as_ref()
+                    .and_then(|c| file.strip_prefix(c).ok())
+                    .map_or(file.clone(), Path::to_path_buf)
+            });
+        self.by_input_dir.insert(start, found.clone());
+        found
+    }
+
+    fn nearest(&mut self, absolute: &Path) -> Option<PathBuf> {
+        let mut unknown = Vec::new();
+        let mut found = None;
+        for dir in absolute.ancestors() {
+            if let Some(known) = self.by_dir.get(dir) {
+                found = known.clone();
+                break;
+            }
+            unknown.push(dir.to_path_buf());
+            if let Some(file) = DISCOVERED
+                .iter()
+                .map(|name| dir.join(name))
+                .find(|candidate| candidate.is_file())
+            {
+                found = Some(file);
+                break;
+            }
+        }
+        for dir in unknown {
+            self.by_dir.insert(dir, found.clone());
+        }
+        found
+    }
 }
 
 /// The policy for files not covered by a discovered one, and the discovered ones by directory
@@ -199,18 +242,9 @@ pub fn resolve(
     let mut scoped = Vec::new();
     if args.policy.is_none() && !args.isolated {
         let mut loaded: Vec<(PathBuf, Policy)> = Vec::new();
-        // Many inputs share a directory; look each one up once.
-        let mut by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>> =
-            std::collections::HashMap::new();
+        let mut discovery = Discovery::new();
         for input in inputs.iter().filter(|i| i.as_str() != "-") {
-            let path = Path::new(input);
-            let dir = if path.is_dir() {
-                path.to_path_buf()
-            } else {
-                path.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            let found = by_dir.entry(dir).or_insert_with(|| discover(path)).clone();
-            let Some(found) = found else {
+            let Some(found) = discovery.find(Path::new(input)) else {
                 continue;
             };
             let policy = match loaded.iter().find(|(f, _)| *f == found) {
