@@ -97,7 +97,7 @@ impl Builder<'_> {
         if is_remote(rel) {
             return Err(self.at(
                 span,
-                format!("not supported: remote file '{rel}' in `{field}` of {kfile} (no network access)"),
+                format!("not supported: remote file '{rel}' named in `{field}` of {kfile} (no network access)"),
             ));
         }
         let path = dir.path.join(rel);
@@ -436,7 +436,7 @@ impl Builder<'_> {
                 return Err(self.at(
                     span,
                     format!(
-                        "not supported: remote component '{p}' in {} (no network access)",
+                        "not supported: remote component '{p}' named in `components` of {} (no network access)",
                         k.file
                     ),
                 ));

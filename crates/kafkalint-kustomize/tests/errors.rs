@@ -96,6 +96,51 @@ fn remote_resource_is_not_fetched() {
 }
 
 #[test]
+fn remote_components_and_patch_files_are_not_fetched() {
+    let files = [(
+        "app/kustomization.yaml",
+        "resources: []\ncomponents:\n- github.com/acme/kafka-components/tls?ref=v1\n",
+    )];
+    let e = fail(&files, "app", &Options::default());
+    let s = e.to_string();
+    assert!(
+        s.contains(
+            "not supported: remote component 'github.com/acme/kafka-components/tls?ref=v1' named in `components` of app/kustomization.yaml (no network access)"
+        ),
+        "{s}"
+    );
+    assert_eq!(e.file, "app/kustomization.yaml");
+    assert_eq!(e.span.map(|s| (s.start.line, s.start.col)), Some((3, 3)));
+
+    // Patch files by every field that reads one; none is fetched.
+    for (field, text) in [
+        (
+            "patches",
+            "patches:\n- path: https://example.com/heap.yaml\n",
+        ),
+        (
+            "patchesStrategicMerge",
+            "patchesStrategicMerge:\n- https://example.com/heap.yaml\n",
+        ),
+        (
+            "patchesJson6902",
+            "patchesJson6902:\n- target: {kind: StatefulSet, name: kafka}\n  path: https://example.com/heap.yaml\n",
+        ),
+    ] {
+        let files = [("app/kustomization.yaml", text)];
+        let e = fail(&files, "app", &Options::default());
+        let s = e.to_string();
+        assert!(
+            s.contains(&format!(
+                "not supported: remote file 'https://example.com/heap.yaml' named in `{field}` of app/kustomization.yaml (no network access)"
+            )),
+            "{field}: {s}"
+        );
+        assert_eq!(e.file, "app/kustomization.yaml", "{field}");
+    }
+}
+
+#[test]
 fn unsupported_fields_are_named() {
     let files = [(
         "kustomization.yaml",
@@ -107,19 +152,50 @@ fn unsupported_fields_are_named() {
         s.contains("not supported: `helmCharts` in kustomization.yaml"),
         "{s}"
     );
+    assert_eq!(e.file, "kustomization.yaml");
     assert_eq!(e.span.map(|s| (s.start.line, s.start.col)), Some((1, 1)));
-    for field in [
-        "vars",
-        "transformers",
-        "configurations",
-        "buildMetadata",
-        "openapi",
+    // Every refused field, in a subdirectory so the file name in the message is the real one,
+    // after a harmless first line so the position is the field's own.
+    for (field, what) in [
+        ("generators", "`generators` plugins"),
+        ("validators", "`validators` plugins"),
+        ("transformers", "`transformers` plugins"),
+        ("vars", "legacy `vars` (use replacements)"),
+        ("configurations", "`configurations`"),
+        ("buildMetadata", "`buildMetadata`"),
+        ("openapi", "`openapi`"),
+        ("crds", "`crds`"),
+        ("helmGlobals", "`helmGlobals`"),
+        (
+            "helmChartInflationGenerator",
+            "`helmChartInflationGenerator`",
+        ),
     ] {
-        let text = format!("{field}:\n- x\n");
-        let files = [("kustomization.yaml", text.as_str())];
-        let s = fail(&files, ".", &Options::default()).to_string();
-        assert!(s.contains("not supported") && s.contains(field), "{s}");
+        let text = format!("resources: []\n{field}:\n- plugin.yaml\n");
+        let files = [("app/kustomization.yaml", text.as_str())];
+        let e = fail(&files, "app", &Options::default());
+        let s = e.to_string();
+        assert!(
+            s.contains(&format!("not supported: {what} in app/kustomization.yaml")),
+            "{field}: {s}"
+        );
+        assert_eq!(e.file, "app/kustomization.yaml", "{field}");
+        assert_eq!(
+            e.span.map(|s| (s.start.line, s.start.col)),
+            Some((2, 1)),
+            "{field}"
+        );
     }
+    // A generator plugin named by a nested kustomization names that file, not the root.
+    let files = [
+        ("app/kustomization.yaml", "resources:\n- ../gen\n"),
+        ("gen/kustomization.yaml", "generators:\n- secrets.yaml\n"),
+    ];
+    let s = fail(&files, "app", &Options::default()).to_string();
+    assert!(
+        s.contains("not supported: `generators` plugins in gen/kustomization.yaml"),
+        "{s}"
+    );
     // Empty values are harmless, as in kustomize.
     let files = [("kustomization.yaml", "helmCharts: []\nresources: []\n")];
     let fs: MemFs = files.iter().copied().collect();
