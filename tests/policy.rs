@@ -518,3 +518,117 @@ fn the_committed_schema_matches_the_types() {
         );
     }
 }
+
+/// `CODE file:line:col` -> severity of every diagnostic.
+fn by_place(out: &Output) -> std::collections::BTreeMap<String, String> {
+    found(out)
+        .into_iter()
+        .map(|d| {
+            let (place, severity) = d.rsplit_once(' ').unwrap();
+            (place.to_string(), severity.to_string())
+        })
+        .collect()
+}
+
+/// What each pack changes against the default on every seed example, finding by finding:
+/// production raises the disruption-budget, spread and memory-request rules and the margin,
+/// development drops the replication minimums and placement rules and softens storage and
+/// retention. Anything a pack changes beyond this list fails the test too.
+#[test]
+fn production_and_development_change_exactly_these_findings_on_the_examples() {
+    let lint = |pack: &str| {
+        let out = kafkalint(&["lint", "-f", "json", "--policy", pack, "examples"]);
+        assert_eq!(out.status.code(), Some(1), "{pack}: {}", stderr(&out));
+        by_place(&out)
+    };
+    let default = lint("default");
+    let changes = |other: &std::collections::BTreeMap<String, String>| {
+        let mut out: Vec<String> = Vec::new();
+        for (place, sev) in &default {
+            match other.get(place) {
+                Some(s) if s == sev => {}
+                Some(s) => out.push(format!("{place} {sev} -> {s}")),
+                None => out.push(format!("{place} {sev} -> off")),
+            }
+        }
+        for (place, sev) in other {
+            if !default.contains_key(place) {
+                out.push(format!("{place} new {sev}"));
+            }
+        }
+        out
+    };
+    assert_eq!(
+        changes(&lint("production")),
+        vec![
+            // 14.6% left is under production's 15% minimum.
+            "MEM002 examples/forex-stg/after/env/forex.env:3:17 warning -> error",
+            // 512Mi requested of a 5Gi limit is far below; raised to error.
+            "MEM005 examples/forex-stg/after/statefulset.yml:65:23 warning -> error",
+            "MEM005 examples/forex-stg/before/statefulset.yml:65:23 warning -> error",
+            // A 3-broker StatefulSet without a PodDisruptionBudget.
+            "TOP006 examples/ticketmaster/kafka.yaml:4:9 warning -> error",
+            // Three Strimzi brokers without anti-affinity or a topology spread.
+            "TOP007 examples/strimzi/kafka.yaml:4:9 warning -> error",
+        ]
+    );
+    // Not everything production raises is an error: half the limit requested is a small gap,
+    // which MEM005 keeps at most a warning whatever the policy says.
+    let production = lint("production");
+    assert_eq!(
+        production.get("MEM005 examples/ticketmaster/kafka.yaml:101:21"),
+        Some(&"warning".to_string())
+    );
+
+    let mut dev = changes(&lint("development"));
+    dev.sort();
+    let forex = |f: &str, s: &str| {
+        ["after", "before"]
+            .iter()
+            .map(|d| format!("{} {s}", f.replace("{d}", d)))
+            .collect::<Vec<_>>()
+    };
+    let mut expected: Vec<String> = Vec::new();
+    for line in ["15:38", "16:44", "17:52"] {
+        expected.extend(forex(
+            &format!("REP001 examples/forex-stg/{{d}}/env/forex.env:{line}"),
+            "error -> off",
+        ));
+    }
+    for line in ["18:41", "19:31"] {
+        expected.extend(forex(
+            &format!("REP002 examples/forex-stg/{{d}}/env/forex.env:{line}"),
+            "error -> off",
+        ));
+    }
+    expected.extend(forex(
+        "RET001 examples/forex-stg/{d}/statefulset.yml:37:17",
+        "error -> info",
+    ));
+    expected.extend(forex(
+        "STO001 examples/forex-stg/{d}/statefulset.yml:71:11",
+        "error -> warning",
+    ));
+    expected.push("RET001 examples/strimzi/kafka.yaml:4:9 error -> info".into());
+    expected.push("TOP007 examples/strimzi/kafka.yaml:4:9 warning -> off".into());
+    expected.push("TOP006 examples/ticketmaster/kafka.yaml:4:9 warning -> off".into());
+    expected.sort();
+    assert_eq!(dev, expected);
+
+    // The exit code follows: the placement rules alone pass by default and fail in production.
+    let placement = |pack: &str| {
+        kafkalint(&[
+            "lint",
+            "--policy",
+            pack,
+            "--select",
+            "TOP006,TOP007",
+            "examples/ticketmaster",
+            "examples/strimzi",
+        ])
+        .status
+        .code()
+    };
+    assert_eq!(placement("default"), Some(0));
+    assert_eq!(placement("production"), Some(1));
+}
