@@ -632,3 +632,105 @@ fn production_and_development_change_exactly_these_findings_on_the_examples() {
     assert_eq!(placement("default"), Some(0));
     assert_eq!(placement("production"), Some(1));
 }
+
+/// Custom rules on env vars, fields and topic configs, scoped by `match` (kinds, image
+/// families, namespace glob), with `absent`, `present`/`equals`, `in` and `max`, and their
+/// codes suppressed by comment and annotation exactly like built-in codes.
+#[test]
+fn custom_rules_on_env_field_and_topic_config_with_match_and_suppressions() {
+    let policy = "tests/data/custom-rules/policy.yaml";
+    let data = "tests/data/custom-rules";
+    let out = kafkalint(&["lint", "-f", "json", "--policy", policy, data]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let f = found(&out);
+    let ours: Vec<&String> = f
+        .iter()
+        .filter(|d| d.starts_with("CUS") || d.starts_with("SUP"))
+        .collect();
+    assert_eq!(
+        ours,
+        vec![
+            // present + equals: the prod bitnami broker sets no runAsNonRoot (dev sets it;
+            // cp-kafka is suppressed by its annotation).
+            "CUS102 tests/data/custom-rules/brokers.yaml:4:9 error",
+            // `in` over a `*` path; cp-kafka pulls Always too, but is not a bitnami image,
+            // and the Job is not a StatefulSet.
+            "CUS104 tests/data/custom-rules/brokers.yaml:20:28 info",
+            // absent: only the bitnami StatefulSet in prod-*: not dev, not cp-kafka, not the Job.
+            "CUS101 tests/data/custom-rules/brokers.yaml:25:22 error",
+            // max with a unit: 30 days of retention.ms in prod-*; `audit` is suppressed by
+            // the comment above its line, `scratch` is in dev.
+            "CUS103 tests/data/custom-rules/topics.yaml:10:19 warning",
+            // A suppression naming a custom code that does not exist, and one with nothing to do.
+            "SUP001 tests/data/custom-rules/topics.yaml:24:48 warning",
+            "SUP002 tests/data/custom-rules/topics.yaml:24:56 warning",
+        ]
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"].as_str().is_some_and(|r| r.starts_with("CUS")))
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    for want in [
+        "brokers run as non-root: spec.template.spec.securityContext.runAsNonRoot is not set",
+        "agents are added through the image, not JAVA_TOOL_OPTIONS: env JAVA_TOOL_OPTIONS of container kafka is set (to `-javaagent:/opt/agent.jar`)",
+        "retention.ms of topic orders is `2592000000`, above the maximum of 7d",
+        "imagePullPolicy is `Always`, not one of `IfNotPresent`",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(want)),
+            "{want}: {messages:?}"
+        );
+    }
+    let human = kafkalint(&["lint", "--policy", policy, data]);
+    assert!(
+        stderr(&human).contains("not shown: 2 suppressed"),
+        "{}",
+        stderr(&human)
+    );
+
+    // Without the comment and the annotation, the suppressed findings come back: it was the
+    // suppressions that hid them, not the matching.
+    let dir = temp_dir("custom-suppress");
+    let brokers = fs::read_to_string(repo().join(data).join("brokers.yaml")).unwrap();
+    let topics = fs::read_to_string(repo().join(data).join("topics.yaml")).unwrap();
+    let unannotated = brokers.replace("kafkalint.io/ignore: \"CUS102\"", "team: platform");
+    let uncommented = topics.replace("# kafkalint: ignore[CUS103]", "# no longer");
+    assert!(unannotated != brokers && uncommented != topics);
+    fs::write(dir.join("brokers.yaml"), unannotated).unwrap();
+    fs::write(dir.join("topics.yaml"), uncommented).unwrap();
+    let policy_path = repo().join(policy);
+    let bare = run_in(
+        &dir,
+        &[
+            "lint",
+            "-f",
+            "json",
+            "--policy",
+            policy_path.to_str().unwrap(),
+            "--select",
+            "custom",
+            ".",
+        ],
+    );
+    let f = found(&bare);
+    assert!(
+        f.contains(&"CUS102 brokers.yaml:68:9 error".to_string()),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&"CUS103 topics.yaml:23:19 warning".to_string()),
+        "{f:?}"
+    );
+    assert_eq!(f.len(), 6, "{f:?}");
+
+    // Selectors take custom codes like any other.
+    let one = kafkalint(&[
+        "lint", "-f", "json", "--policy", policy, "--select", "CUS103", data,
+    ]);
+    assert_eq!(codes(&one), vec!["CUS103".to_string()]);
+    assert_eq!(one.status.code(), Some(0), "a warning alone passes");
+}
