@@ -346,3 +346,240 @@ fn progress_shows_on_a_terminal_only() {
     let _ = bin_dir();
     let _ = std::io::stdout().flush();
 }
+
+/// A YAML file as JSON, read by PyYAML (independent of our parser).
+fn yaml_as_json(path: &Path) -> Value {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3 with PyYAML");
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `kpt fn eval` with policy YAML inline in the functionConfig: the results carry each
+/// finding's resourceRef, rule, field and file, with the severity the inline policy gives,
+/// and the function's exit code is exactly 1 with an error and 0 without one.
+#[test]
+fn krm_function_under_kpt_with_an_inline_policy() {
+    let dir = temp_dir("kpt-inline");
+    let bad = dir.join("bad");
+    let clean = dir.join("clean");
+    fs::create_dir_all(&bad).unwrap();
+    fs::create_dir_all(&clean).unwrap();
+    fs::copy(
+        repo().join("tests/data/policy/broker.yaml"),
+        bad.join("broker.yaml"),
+    )
+    .unwrap();
+    fs::copy(
+        repo().join("tests/data/kustomize-validator/clean/topic.yaml"),
+        clean.join("topic.yaml"),
+    )
+    .unwrap();
+    let config = |name: &str, policy: &str| {
+        let path = dir.join(name);
+        let indented: String = policy.lines().map(|l| format!("    {l}\n")).collect();
+        fs::write(
+            &path,
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kafkalint\ndata:\n  policy: |\n{indented}"),
+        )
+        .unwrap();
+        path
+    };
+    let inline = config(
+        "inline.yaml",
+        "extends: default\nrules:\n  REP002: { severity: warning }\n  storage: { enabled: false }\n",
+    );
+    let exec = format!("{} fn", env!("CARGO_BIN_EXE_kafkalint"));
+    let eval = |tree: &Path, fn_config: Option<&Path>, results: &str| {
+        let results = dir.join(results);
+        fs::create_dir_all(&results).unwrap();
+        let mut c = Command::new("kpt");
+        c.args(["fn", "eval"]).arg(tree).args(["--exec", &exec]);
+        if let Some(f) = fn_config {
+            c.arg("--fn-config").arg(f);
+        }
+        let out = c
+            .arg("--results-dir")
+            .arg(&results)
+            .args(["-o", "stdout"])
+            .output()
+            .unwrap();
+        (out, yaml_as_json(&results.join("results.yaml")))
+    };
+
+    let (out, report) = eval(&bad, Some(&inline), "r-bad");
+    assert!(!out.status.success(), "an error fails kpt");
+    assert_eq!(report["exitCode"], 1, "{report}");
+    let item = &report["items"][0];
+    assert_eq!(
+        item["exitCode"], 1,
+        "the function exits exactly 1: {report}"
+    );
+    let results = item["results"].as_array().unwrap();
+    let rule = |code: &str| {
+        results
+            .iter()
+            .find(|r| r["tags"]["rule"] == code)
+            .unwrap_or_else(|| panic!("{code}: {report}"))
+    };
+    // The inline policy lowered REP002 to a warning and turned storage rules off.
+    let rep002 = rule("REP002");
+    assert_eq!(rep002["severity"], "warning");
+    assert_eq!(
+        rep002["message"],
+        "[REP002] min.insync.replicas is 1, below the minimum of 2 (help: set min.insync.replicas to 2 or more)"
+    );
+    assert_eq!(
+        rep002["resourceRef"],
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "kafka", "namespace": "data"})
+    );
+    assert_eq!(
+        rep002["field"]["path"],
+        "spec.template.spec.containers[0].env[6].value"
+    );
+    assert_eq!(rep002["file"]["path"], "broker.yaml");
+    assert!(
+        !results.iter().any(|r| r["tags"]["rule"] == "STO001"),
+        "{report}"
+    );
+    // What is still an error keeps the run failing.
+    assert_eq!(rule("RET001")["severity"], "error");
+    assert!(rule("RET001")["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("[RET001] retention is implicit"));
+    // kpt prints the results as they are.
+    assert!(
+        stderr(&out).contains("[warning] apps/v1/StatefulSet/data/kafka spec.template.spec.containers[0].env[6].value: [REP002] min.insync.replicas is 1"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The same tree with every rule at most a warning: exit 0, results kept.
+    let lenient = config("lenient.yaml", "rules:\n  ALL: { severity: warning }\n");
+    let (out, report) = eval(&bad, Some(&lenient), "r-lenient");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["items"][0]["exitCode"], 0, "{report}");
+    let results = report["items"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r["severity"] == "warning"));
+
+    // A clean tree, no functionConfig: exit 0, the resources through unchanged.
+    let (out, report) = eval(&clean, None, "r-clean");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["items"][0]["exitCode"], 0, "{report}");
+    assert!(stdout(&out).contains("kind: KafkaTopic"));
+
+    // The function alone, on the ResourceList kpt builds: exit codes exactly 1 and 0, and a
+    // broken inline policy is a usage error (2) naming the line, not a lint failure.
+    let run_fn = |tree: &Path, fn_config: &Path, edit: &dyn Fn(String) -> String| {
+        let source = Command::new("kpt")
+            .args(["fn", "source"])
+            .arg(tree)
+            .arg("--fn-config")
+            .arg(fn_config)
+            .output()
+            .unwrap();
+        assert!(source.status.success(), "{}", stderr(&source));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kafkalint"))
+            .arg("fn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(edit(stdout(&source)).as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let same = |s: String| s;
+    assert_eq!(run_fn(&bad, &inline, &same).status.code(), Some(1));
+    assert_eq!(run_fn(&bad, &lenient, &same).status.code(), Some(0));
+    assert_eq!(run_fn(&clean, &inline, &same).status.code(), Some(0));
+    let typo = run_fn(&bad, &inline, &|s| {
+        s.replace("extends: default", "extend: default")
+    });
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("functionConfig data.policy:1:1: unknown field `extend`"),
+        "{}",
+        stderr(&typo)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// The validator prints nothing of its own when the tree is clean: stdout is exactly what
+/// `kubectl kustomize` prints without the validator, and stderr is empty.
+#[test]
+fn kustomize_validator_is_silent_on_success() {
+    let home = temp_dir("kustomize-plugins-quiet");
+    let dir = home.join("kafkalint.io/v1/kafkalint");
+    fs::create_dir_all(&dir).unwrap();
+    let plugin = dir.join("KafkaLint");
+    fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\nexec {} kustomize-validator \"$@\"\n",
+            env!("CARGO_BIN_EXE_kafkalint")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&plugin, fs::Permissions::from_mode(0o755)).unwrap();
+    let tree = repo().join("tests/data/kustomize-validator/clean");
+    let with = Command::new("kubectl")
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(&tree)
+        .env("KUSTOMIZE_PLUGIN_HOME", &home)
+        .output()
+        .unwrap();
+    assert!(with.status.success(), "{}", stderr(&with));
+    assert_eq!(stderr(&with), "", "nothing on stderr");
+    // The same build without the validator line: the resources alone.
+    let plain_dir = temp_dir("kustomize-no-validator");
+    fs::copy(tree.join("topic.yaml"), plain_dir.join("topic.yaml")).unwrap();
+    fs::write(
+        plain_dir.join("kustomization.yaml"),
+        "resources:\n  - topic.yaml\n",
+    )
+    .unwrap();
+    let without = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(&plain_dir)
+        .output()
+        .unwrap();
+    assert!(without.status.success(), "{}", stderr(&without));
+    assert_eq!(stdout(&with), stdout(&without));
+    assert!(stdout(&with).starts_with("apiVersion: kafka.strimzi.io/v1beta2\n"));
+
+    // The plugin alone, as kustomize calls it: silent with exit 0 on a clean stream.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafkalint"))
+        .arg("kustomize-validator")
+        .arg(tree.join("kafkalint.yaml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&without.stdout)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    let _ = fs::remove_dir_all(&home);
+    let _ = fs::remove_dir_all(&plain_dir);
+}
