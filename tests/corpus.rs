@@ -70,3 +70,43 @@ fn lints_every_corpus_file_without_crashing() {
         "PyYAML loads these but kafkalint did not: {loadable}"
     );
 }
+
+/// Every finding on the corpus, as the directory walk reports it (kustomization roots
+/// rendered, other files one by one), was reviewed by hand; `tests/data/corpus-findings.txt`
+/// is that reviewed list. A rule change that adds, drops or rewords a finding shows up here as
+/// a diff to review. `KAFKALINT_UPDATE_CORPUS=1 cargo test --test corpus` rewrites the list.
+#[test]
+fn corpus_findings_match_the_reviewed_list() {
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/public is not beside the repository");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_kafkalint"))
+        .args(["lint", "--isolated", "-f", "concise", "."])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let actual = String::from_utf8(out.stdout).unwrap();
+    let reviewed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus-findings.txt");
+    if std::env::var_os("KAFKALINT_UPDATE_CORPUS").is_some() {
+        std::fs::write(&reviewed, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&reviewed).unwrap();
+    let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+    let (want, got) = (lines(&expected), lines(&actual));
+    let new: Vec<_> = got.iter().filter(|l| !want.contains(l)).collect();
+    let gone: Vec<_> = want.iter().filter(|l| !got.contains(l)).collect();
+    assert!(
+        new.is_empty() && gone.is_empty() && want == got,
+        "corpus findings differ from tests/data/corpus-findings.txt \
+         (review them, then KAFKALINT_UPDATE_CORPUS=1 cargo test --test corpus)\n\
+         new:\n{new:#?}\ngone:\n{gone:#?}"
+    );
+}

@@ -16,6 +16,12 @@ declare_rule! {
     /// eviction or rollout then starts the broker empty: with replication factor 1 the data is
     /// gone, and even with replicas the broker re-copies everything.
     ///
+    /// Sources: Kubernetes volumes documentation (an `emptyDir` is deleted for good when the
+    /// pod leaves its node); Strimzi `VolumeUtils` (`type: ephemeral` becomes an `emptyDir`);
+    /// the data directory each image uses by default (`/bitnami/kafka/data`,
+    /// `/var/lib/kafka/data`, or Kafka's own `log.dir` default `/tmp/kafka-logs` when an
+    /// apache/kafka container sets no `KAFKA_LOG_DIRS`): images.json and `configs-*.json`.
+    ///
     /// ## Example
     /// ```yaml
     /// volumeMounts:

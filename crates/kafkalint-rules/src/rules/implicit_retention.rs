@@ -15,6 +15,11 @@ declare_rule! {
     /// Kafka's default keeps 7 days of data with no size bound. Traffic grows, the volume
     /// does not, and the broker stops when the disk is full — with every partition on it.
     ///
+    /// Sources: Kafka generated broker and topic config docs (`configs-*.json`:
+    /// `log.retention.hours` 168, `log.retention.bytes` -1, `retention.ms` 604800000,
+    /// `retention.bytes` -1); a topic without its own value inherits the broker's, per the
+    /// topic docs' "Server Default Property" (topic-overrides.json).
+    ///
     /// ## Example
     /// ```yaml
     /// apiVersion: kafka.strimzi.io/v1beta2

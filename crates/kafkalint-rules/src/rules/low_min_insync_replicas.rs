@@ -14,6 +14,10 @@ declare_rule! {
     /// With `min.insync.replicas=1` an `acks=all` write is acknowledged by the leader alone;
     /// when that broker dies before followers catch up, acknowledged messages are gone.
     ///
+    /// Sources: Kafka generated broker and topic config docs (`configs-*.json`:
+    /// `min.insync.replicas` defaults to 1, `transaction.state.log.min.isr` to 2, and both
+    /// only count for `acks=all` producers).
+    ///
     /// ## Example
     /// ```properties
     /// min.insync.replicas=1

@@ -14,6 +14,11 @@ declare_rule! {
     /// With one replica, a lost disk or node is lost data, and a broker restart takes the
     /// partition offline. Two replicas cannot keep `min.insync.replicas=2` through one failure.
     ///
+    /// Sources: Kafka generated broker config docs (`configs-*.json`:
+    /// `default.replication.factor` 1, `offsets.topic.replication.factor` and
+    /// `transaction.state.log.replication.factor` 3); a Strimzi `KafkaTopic` without
+    /// `spec.replicas` takes the broker default (Strimzi `KafkaTopicSpec`).
+    ///
     /// ## Example
     /// ```yaml
     /// env:
