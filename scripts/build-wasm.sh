@@ -25,8 +25,9 @@ BINDGEN=$TOOLS/wasm-bindgen-cli/bin/wasm-bindgen
 if [ ! -x "$BINDGEN" ] || [ "$("$BINDGEN" --version)" != "wasm-bindgen $version" ]; then
   echo "== installing wasm-bindgen-cli $version (once; about 5 minutes)"
   # --locked can name a dependency version the registry mirror lacks; then resolve afresh.
-  # A build tool run twice per package: a quick, unoptimized-at-link build is plenty.
-  export CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
+  # A build tool run twice per package: an unoptimized build does that in seconds and builds
+  # in a fraction of the time.
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false
   cargo install --root "$TOOLS/wasm-bindgen-cli" wasm-bindgen-cli --version "=$version" --locked \
     || cargo install --root "$TOOLS/wasm-bindgen-cli" wasm-bindgen-cli --version "=$version"

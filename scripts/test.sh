@@ -3,6 +3,8 @@
 # tests, and proves the engine builds for wasm32-unknown-unknown (which has no file system).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every build here starts from nothing: incremental state would only be written, never reused.
+export CARGO_INCREMENTAL=0
 
 echo "== toolchain"
 rustup target add wasm32-unknown-unknown >/dev/null
@@ -50,10 +52,11 @@ fi
 mkdir -p target
 prep_log=target/test-prep.log
 setsid nice -n 10 bash -ec '
-  scripts/build-wasm.sh --tools-only
-  CARGO_TARGET_DIR=target/kubewarden-host \
+  TIMEFORMAT="took %Rs (user %Us, sys %Ss)"
+  time scripts/build-wasm.sh --tools-only
+  time CARGO_TARGET_DIR=target/kubewarden-host \
     cargo test --no-run --manifest-path wasm/kubewarden-host-test/Cargo.toml
-  scripts/fuzz.sh --stable --build-only
+  time scripts/fuzz.sh --stable --build-only
 ' >"$prep_log" 2>&1 &
 prep_pid=$!
 # Its own process group, so a failed check stops the background builds too.
@@ -78,6 +81,13 @@ if ! wait "$prep_pid"; then
   echo "installing wasm-bindgen-cli or building the waPC test host failed (log above)" >&2
   exit 1
 fi
+# The Kubewarden module builds beside the package, in its own target dir so neither waits for
+# the other's lock: both end in a single-threaded LTO link.
+rustup target add wasm32-wasip1 >/dev/null
+KUBEWARDEN_TARGET=target/kubewarden
+CARGO_TARGET_DIR=$KUBEWARDEN_TARGET \
+  cargo build -q --target wasm32-wasip1 --profile wasm-release -p kafkalint-kubewarden &
+kubewarden_build=$!
 scripts/build-wasm.sh
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -95,11 +105,10 @@ stage "wasm: parity with the CLI, Node webhook, playground"
 cargo build -q -p kafkalint --bin kafkalint
 KAFKALINT_BIN="$PWD/target/debug/kafkalint" node --test wasm/tests/*.test.mjs
 stage "wasm: Kubewarden policy"
-rustup target add wasm32-wasip1 >/dev/null
-cargo build --target wasm32-wasip1 --profile wasm-release -p kafkalint-kubewarden
+wait "$kubewarden_build"
 # Its own workspace and target dir, so wasmtime stays out of the main build.
 cargo fmt --manifest-path wasm/kubewarden-host-test/Cargo.toml -- --check
-KAFKALINT_KUBEWARDEN_WASM="$PWD/target/wasm32-wasip1/wasm-release/kafkalint_kubewarden.wasm" \
+KAFKALINT_KUBEWARDEN_WASM="$PWD/$KUBEWARDEN_TARGET/wasm32-wasip1/wasm-release/kafkalint_kubewarden.wasm" \
   CARGO_TARGET_DIR=target/kubewarden-host \
   cargo test --manifest-path wasm/kubewarden-host-test/Cargo.toml
 # --- end of WebAssembly
