@@ -18,7 +18,9 @@ fi
 command -v openssl >/dev/null || { echo "openssl is required" >&2; exit 2; }
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 
-cargo build --release -q -p kafkalint-webhook
+# WEBHOOK=path benchmarks another build (e.g. an older one, for a before/after).
+webhook=${WEBHOOK:-target/release/kafkalint-webhook}
+[ -n "${WEBHOOK:-}" ] || cargo build --release -q -p kafkalint-webhook
 work=$(mktemp -d)
 server_pid=
 cleanup() {
@@ -41,7 +43,7 @@ review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "reque
 json.dump(review, open(sys.argv[1], "w"))
 PY
 
-target/release/kafkalint-webhook --listen "127.0.0.1:$port" --tls-cert "$work/tls.crt" \
+"$webhook" --listen "127.0.0.1:$port" --tls-cert "$work/tls.crt" \
   --tls-key "$work/tls.key" --shutdown-delay 0s 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 50); do

@@ -7,10 +7,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
+use kafkalint_engine::admission::AdmissionOptions;
 use kafkalint_engine::{lint, FileKind, LintOptions, Workspace};
 use kafkalint_kustomize::{build, Options, RealFs};
 use kafkalint_report::{render, Format};
 use kafkalint_syntax::SourceMap;
+use serde::Deserialize;
 use yaml_rust2::parser::{Event, Parser};
 
 /// One input file: the path it is shown as, and its text.
@@ -221,4 +223,32 @@ unsafe impl GlobalAlloc for PeakAlloc {
         }
         p
     }
+}
+
+/// The AdmissionReview `scripts/bench-webhook.sh` sends: a CREATE of the ticketmaster
+/// StatefulSet (denied, with errors and warnings), as the apiserver would serialize it.
+pub fn review_body() -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ticketmaster/kafka.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let object = serde_yaml::Deserializer::from_str(&text)
+        .filter_map(|d| serde_json::Value::deserialize(d).ok())
+        .find(|d| d.get("kind").and_then(|k| k.as_str()) == Some("StatefulSet"))
+        .unwrap_or_default();
+    let review = serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "bench",
+            "kind": {"group": "apps", "version": "v1", "kind": "StatefulSet"},
+            "resource": {"group": "apps", "version": "v1", "resource": "statefulsets"},
+            "name": "kafka", "namespace": "ticketmaster", "operation": "CREATE",
+            "userInfo": {"username": "bench"}, "object": object, "dryRun": false,
+        },
+    });
+    review.to_string().into_bytes()
+}
+
+/// One admission review of `body`, as the webhook makes it; the number of findings.
+pub fn review(body: &[u8], options: &AdmissionOptions) -> usize {
+    kafkalint_engine::admission::review(body, options).map_or(0, |r| r.findings.len())
 }

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use kafkalint_bench::{
-    bytes, corpus_dir, kustomize_all, kustomize_dirs, lint_files, load_corpus, raw_parse, scaled,
-    yaml_only, File, PeakAlloc,
+    bytes, corpus_dir, kustomize_all, kustomize_dirs, lint_files, load_corpus, raw_parse, review,
+    review_body, scaled, yaml_only, File, PeakAlloc,
 };
+use kafkalint_engine::admission::AdmissionOptions;
 
 #[global_allocator]
 static ALLOC: PeakAlloc = PeakAlloc;
@@ -145,10 +146,30 @@ fn kustomize(runs: usize) {
     println!("kustomize_pass_ms={:.2}", secs * 1e3);
 }
 
+/// Admission reviews of the webhook's bench body, one after another on one thread.
+fn admission(count: usize) {
+    let body = review_body();
+    let options = AdmissionOptions::default();
+    let start = Instant::now();
+    let mut findings = 0;
+    for _ in 0..count.max(1) {
+        findings = black_box(review(black_box(&body), &options));
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!("review_body_bytes={}", body.len());
+    println!("review_findings={findings}");
+    println!("review_us={:.1}", secs * 1e6 / count.max(1) as f64);
+    println!("reviews_per_s_one_core={:.0}", count.max(1) as f64 / secs);
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args.first().map(String::as_str).unwrap_or("");
     let runs = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(10);
+    if what == "admission" {
+        admission(args.get(1).and_then(|r| r.parse().ok()).unwrap_or(10_000));
+        return ExitCode::SUCCESS;
+    }
     let dir = corpus_dir();
     let files = match load_corpus(&dir) {
         Ok(f) if !f.is_empty() => f,
@@ -162,7 +183,9 @@ fn main() -> ExitCode {
         "scaling" => scaling(&files, runs),
         "kustomize" => kustomize(runs),
         _ => {
-            eprintln!("usage: kafkalint-bench throughput|scaling|kustomize [RUNS]");
+            eprintln!(
+                "usage: kafkalint-bench throughput|scaling|kustomize [RUNS] | admission [COUNT]"
+            );
             return ExitCode::from(2);
         }
     }

@@ -12,6 +12,8 @@ use std::fmt;
 use kafkalint_policy::Severity;
 use kafkalint_rules::Category;
 use kafkalint_syntax::{Node, NodeKind, Pos, ScalarStyle};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::{lint, LintOptions, Workspace};
@@ -155,19 +157,73 @@ impl fmt::Display for AdmissionError {
 impl std::error::Error for AdmissionError {}
 
 /// Judge an AdmissionReview body.
+///
+/// The envelope is read into small typed fields; the object is read straight into nodes,
+/// without a `serde_json::Value` in between, since it is nearly all of the body.
 pub fn review(body: &[u8], options: &AdmissionOptions) -> Result<Review, AdmissionError> {
-    let doc: Value =
-        serde_json::from_slice(body).map_err(|e| AdmissionError::Json(e.to_string()))?;
-    review_value(doc, options)
+    let json_error = |e: serde_json::Error| AdmissionError::Json(e.to_string());
+    // A struct would also be read from a JSON array.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        serde_json::from_slice::<IgnoredAny>(body).map_err(json_error)?;
+        return Err(not_review("the body is not a JSON object"));
+    }
+    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => not_review(&format!("not an AdmissionReview: {e}")),
+        _ => json_error(e),
+    })?;
+    judge(envelope, options)
 }
 
 /// Judge an AdmissionReview already parsed.
 pub fn review_value(doc: Value, options: &AdmissionOptions) -> Result<Review, AdmissionError> {
-    let Value::Object(mut doc) = doc else {
-        return Err(not_review("the body is not a JSON object"));
-    };
-    let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+    review(doc.to_string().as_bytes(), options)
+}
+
+/// The parts of an AdmissionReview the verdict depends on. Fields keep any JSON type, so a
+/// wrong type gets the same answer as a missing field.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "apiVersion", default)]
+    api_version: Option<Value>,
+    #[serde(default)]
+    kind: Option<Value>,
+    #[serde(default)]
+    request: Option<Request>,
+}
+
+#[derive(Deserialize, Default)]
+struct Request {
+    #[serde(default)]
+    uid: Option<Value>,
+    #[serde(default)]
+    operation: Option<Value>,
+    #[serde(default)]
+    namespace: Option<Value>,
+    #[serde(default)]
+    name: Option<Value>,
+    #[serde(rename = "subResource", default)]
+    sub_resource: Option<Value>,
+    /// The type being admitted (`group`, `version`, `kind`).
+    #[serde(default)]
+    kind: Option<Value>,
+    /// Read in the same pass, straight into nodes.
+    #[serde(default, deserialize_with = "Object::deserialize")]
+    object: Option<Object>,
+    #[serde(
+        rename = "oldObject",
+        default,
+        deserialize_with = "Object::deserialize"
+    )]
+    old_object: Option<Object>,
+}
+
+fn text(v: &Option<Value>) -> &str {
+    v.as_ref().and_then(Value::as_str).unwrap_or_default()
+}
+
+fn judge(envelope: Envelope, options: &AdmissionOptions) -> Result<Review, AdmissionError> {
+    let api_version = text(&envelope.api_version);
+    let kind = text(&envelope.kind);
     if kind != "AdmissionReview" {
         return Err(not_review(&format!(
             "kind is {kind:?}, expected \"AdmissionReview\""
@@ -178,59 +234,53 @@ pub fn review_value(doc: Value, options: &AdmissionOptions) -> Result<Review, Ad
             "apiVersion is {api_version:?}; only {API_VERSION} is served (set admissionReviewVersions: [v1])"
         )));
     }
-    let Some(Value::Object(mut request)) = doc.remove("request") else {
+    let Some(mut request) = envelope.request else {
         return Err(not_review("the AdmissionReview has no request"));
     };
-    let uid = match request.get("uid").and_then(Value::as_str) {
-        Some(u) if !u.is_empty() => u.to_string(),
-        _ => return Err(not_review("request.uid is missing")),
+    let uid = match text(&request.uid) {
+        "" => return Err(not_review("request.uid is missing")),
+        u => u.to_string(),
     };
-    let text = |r: &Map<String, Value>, k: &str| {
-        r.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let operation = text(&request, "operation");
-    let namespace = text(&request, "namespace");
+    let operation = text(&request.operation);
+    let namespace = text(&request.namespace);
 
-    if !matches!(operation.as_str(), "CREATE" | "UPDATE") {
+    if !matches!(operation, "CREATE" | "UPDATE") {
         return Ok(skipped(uid, Skip::Operation));
     }
-    if !text(&request, "subResource").is_empty() {
+    if !text(&request.sub_resource).is_empty() {
         return Ok(skipped(uid, Skip::Subresource));
     }
     if !namespace.is_empty()
         && options
             .exempt_namespaces
             .iter()
-            .any(|g| glob_match(g, &namespace))
+            .any(|g| glob_match(g, namespace))
     {
         return Ok(skipped(uid, Skip::ExemptNamespace));
     }
-    let Some(Value::Object(mut object)) = request.remove("object") else {
+    let Some(mut object) = request.object.take() else {
         return Err(not_review(&format!(
             "request.object is missing or not an object for {operation}"
         )));
     };
-    let meta = object.get("metadata");
+    let meta = object.root.get("metadata");
     if operation == "UPDATE" && meta.and_then(|m| m.get("deletionTimestamp")).is_some() {
         return Ok(skipped(uid, Skip::BeingDeleted));
     }
     if controller_owned(meta) {
         return Ok(skipped(uid, Skip::ControllerOwned));
     }
-    complete(&mut object, &request, &namespace);
-    let strimzi_pools = strimzi_uses_pools(&object);
-    let mut findings = findings_of(Value::Object(object), strimzi_pools, &options.lint);
+    object.complete(&request);
+    let strimzi_pools = strimzi_uses_pools(&object.root);
+    let mut findings = object.findings(strimzi_pools, &options.lint);
 
     if operation == "UPDATE" && !options.deny_existing {
-        if let Some(Value::Object(mut old)) = request.remove("oldObject") {
-            complete(&mut old, &request, &namespace);
+        if let Some(mut old) = request.old_object.take() {
+            old.complete(&request);
             // Same rule at the same path, or with the same message when an edit above it
             // shifted list indices.
             let mut before = HashSet::new();
-            for f in findings_of(Value::Object(old), strimzi_pools, &options.lint) {
+            for f in old.findings(strimzi_pools, &options.lint) {
                 before.insert((f.code.clone(), f.path));
                 before.insert((f.code, f.message));
             }
@@ -241,7 +291,7 @@ pub fn review_value(doc: Value, options: &AdmissionOptions) -> Result<Review, Ad
         }
     }
 
-    let what = describe(&request, &namespace);
+    let what = describe(&request, namespace);
     Ok(respond(uid, findings, options.warn_only, &what))
 }
 
@@ -273,53 +323,158 @@ fn response(uid: &str, allowed: bool, status: Option<Value>, warnings: &[String]
     json!({ "apiVersion": API_VERSION, "kind": "AdmissionReview", "response": r })
 }
 
-fn controller_owned(meta: Option<&Value>) -> bool {
+/// A JSON string, as read by [`NodeSeed`] (numbers, booleans and null are plain scalars).
+fn json_str(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Scalar {
+            value,
+            style: ScalarStyle::DoubleQuoted,
+        } => Some(value),
+        _ => None,
+    }
+}
+
+fn json_true(node: &Node) -> bool {
+    matches!(&node.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain } if value == "true")
+}
+
+fn controller_owned(meta: Option<&Node>) -> bool {
     meta.and_then(|m| m.get("ownerReferences"))
-        .and_then(Value::as_array)
         .is_some_and(|refs| {
-            refs.iter()
-                .any(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+            refs.as_seq()
+                .iter()
+                .any(|r| r.get("controller").is_some_and(json_true))
         })
 }
 
+/// An object of the request as nodes, in a workspace of its own.
+struct Object {
+    ws: Workspace,
+    id: kafkalint_syntax::SourceId,
+    root: Node,
+    layout: Layout,
+    kind: String,
+}
+
+impl Object {
+    /// The object, or `None` when the value is not a JSON object (or is null).
+    fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Object>, D::Error> {
+        let mut ws = Workspace::new();
+        // No text: findings are placed by their node, and a JSON object has no comments.
+        let id = ws.sources.add(SOURCE_PATH, String::new());
+        let mut layout = Layout {
+            source: id,
+            line: 1,
+        };
+        let seed = NodeSeed {
+            layout: &mut layout,
+            col: 1,
+            depth: 0,
+            place: Place::Root,
+        };
+        let root = seed.deserialize(deserializer)?;
+        if !root.is_map() {
+            return Ok(None);
+        }
+        Ok(Some(Object {
+            ws,
+            id,
+            root,
+            layout,
+            kind: String::new(),
+        }))
+    }
+
+    fn complete(&mut self, request: &Request) {
+        complete(&mut self.root, &mut self.layout, request);
+        self.kind = self
+            .root
+            .get("kind")
+            .and_then(json_str)
+            .unwrap_or("")
+            .to_string();
+    }
+
+    fn findings(self, strimzi_pools: bool, options: &LintOptions) -> Vec<Finding> {
+        let Object {
+            mut ws,
+            id,
+            root,
+            kind,
+            ..
+        } = self;
+        ws.add_documents(id, vec![root]);
+        findings_of(ws, id, &kind, strimzi_pools, options)
+    }
+}
+
 /// Fill what the apiserver leaves to the request (the namespace on CREATE, the type when the
-/// object omits it) and drop `managedFields`, which no rule reads.
-fn complete(object: &mut Map<String, Value>, request: &Map<String, Value>, namespace: &str) {
-    let kind = request.get("kind");
-    let part = |k: &str| kind.and_then(|v| v.get(k)).and_then(Value::as_str);
-    if !object.contains_key("kind") {
+/// object omits it). The added entries go on lines after the object's own.
+fn complete(object: &mut Node, layout: &mut Layout, request: &Request) {
+    let namespace = text(&request.namespace);
+    let part = |k: &str| {
+        request
+            .kind
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+    };
+    let mut added = Vec::new();
+    if object.get("kind").is_none() {
         if let Some(k) = part("kind") {
-            object.insert("kind".into(), k.into());
+            added.push(("kind", k.to_string()));
         }
     }
-    if !object.contains_key("apiVersion") {
+    if object.get("apiVersion").is_none() {
         if let Some(v) = part("version") {
             let av = match part("group") {
                 Some(g) if !g.is_empty() => format!("{g}/{v}"),
                 _ => v.to_string(),
             };
-            object.insert("apiVersion".into(), av.into());
+            added.push(("apiVersion", av));
         }
     }
-    let meta = object
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(meta) = meta {
-        meta.remove("managedFields");
-        if !namespace.is_empty() && meta.get("namespace").and_then(Value::as_str).is_none() {
-            meta.insert("namespace".into(), namespace.into());
-        }
+    let NodeKind::Map(entries) = &mut object.kind else {
+        return;
+    };
+    for (key, value) in added {
+        entries.push(layout.entry(key, value, 3));
+    }
+    if !entries.iter().any(|(k, _)| k.as_str() == Some("metadata")) {
+        layout.line += 1;
+        let key = layout.scalar("metadata".into(), ScalarStyle::DoubleQuoted, 3);
+        let at = Pos::new(layout.line, key.span.end.col + 2);
+        let value = Node {
+            kind: NodeKind::Map(Vec::new()),
+            span: layout.span(at, Pos::new(layout.line, at.col + 1)),
+        };
+        entries.push((key, value));
+    }
+    if namespace.is_empty() {
+        return;
+    }
+    let Some((_, meta)) = entries
+        .iter_mut()
+        .rev()
+        .find(|(k, _)| k.as_str() == Some("metadata"))
+    else {
+        return;
+    };
+    let has_namespace = meta.get("namespace").and_then(json_str).is_some();
+    if let (NodeKind::Map(meta), false) = (&mut meta.kind, has_namespace) {
+        meta.push(layout.entry("namespace", namespace.to_string(), 5));
     }
 }
 
 /// `StatefulSet ns/name`, for the denial message.
-fn describe(request: &Map<String, Value>, namespace: &str) -> String {
+fn describe(request: &Request, namespace: &str) -> String {
     let kind = request
-        .get("kind")
+        .kind
+        .as_ref()
         .and_then(|k| k.get("kind"))
         .and_then(Value::as_str)
         .unwrap_or("object");
-    let name = request.get("name").and_then(Value::as_str).unwrap_or("");
+    let name = text(&request.name);
     match (namespace.is_empty(), name.is_empty()) {
         (_, true) => kind.to_string(),
         (true, false) => format!("{kind} {name}"),
@@ -329,20 +484,18 @@ fn describe(request: &Map<String, Value>, namespace: &str) -> String {
 
 /// A Strimzi `Kafka` whose nodes come from `KafkaNodePool`s: with the annotation, or in KRaft
 /// with no `spec.kafka.replicas` (Strimzi 0.46+ requires pools).
-fn strimzi_uses_pools(object: &Map<String, Value>) -> bool {
-    let is_kafka = object.get("kind").and_then(Value::as_str) == Some("Kafka")
+fn strimzi_uses_pools(object: &Node) -> bool {
+    let is_kafka = object.get("kind").and_then(json_str) == Some("Kafka")
         && object
             .get("apiVersion")
-            .and_then(Value::as_str)
+            .and_then(json_str)
             .is_some_and(|v| v.starts_with("kafka.strimzi.io/"));
     if !is_kafka {
         return false;
     }
     let annotated = object
-        .get("metadata")
-        .and_then(|m| m.get("annotations"))
-        .and_then(|a| a.get("strimzi.io/node-pools"))
-        .and_then(Value::as_str)
+        .path(&["metadata", "annotations", "strimzi.io/node-pools"])
+        .and_then(json_str)
         == Some("enabled");
     let spec = object.get("spec");
     let no_replicas = spec
@@ -442,7 +595,7 @@ fn default_positions(model: &kafkalint_model::Model) -> Vec<Pos> {
 /// Nodes for a JSON value at the positions `serde_json::to_string_pretty` would print it,
 /// as the YAML parser would span them: every scalar on a line of its own, so each finding
 /// has a distinct place and [`field_path`] finds it. Parsing the printed text instead costs
-/// more than all the rules together. serde_json caps nesting at 128, so recursion is bounded.
+/// more than all the rules together.
 struct Layout {
     source: kafkalint_syntax::SourceId,
     line: u32,
@@ -466,83 +619,170 @@ impl Layout {
         }
     }
 
-    /// The value starting at column `col` of the current line, nested `depth` deep.
-    fn node(&mut self, value: Value, col: u32, depth: u32) -> Node {
-        let plain = |s: String| (s, ScalarStyle::Plain);
-        let (text, style) = match value {
-            Value::Null => plain("null".into()),
-            Value::Bool(b) => plain(b.to_string()),
-            Value::Number(n) => plain(n.to_string()),
-            Value::String(s) => (s, ScalarStyle::DoubleQuoted),
-            Value::Array(items) => return self.seq(items, col, depth),
-            Value::Object(map) => return self.map(map, col, depth),
-        };
-        self.scalar(text, style, col)
+    /// A `"key": "value"` entry on a new line, the key at column `col`.
+    fn entry(&mut self, key: &str, value: String, col: u32) -> (Node, Node) {
+        self.line += 1;
+        let key = self.scalar(key.to_string(), ScalarStyle::DoubleQuoted, col);
+        let value = self.scalar(value, ScalarStyle::DoubleQuoted, key.span.end.col + 2);
+        (key, value)
+    }
+}
+
+/// Where a value is in the object: `metadata.managedFields`, which no rule reads and which can
+/// be most of an object, is skipped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Root,
+    Metadata,
+    Other,
+}
+
+/// Reads one JSON value into a [`Node`] laid out by [`Layout`]. serde_json caps nesting at 128,
+/// so the recursion is bounded.
+struct NodeSeed<'l> {
+    layout: &'l mut Layout,
+    /// Column the value starts at.
+    col: u32,
+    depth: u32,
+    place: Place,
+}
+
+impl NodeSeed<'_> {
+    fn plain(self, text: String) -> Node {
+        self.layout.scalar(text, ScalarStyle::Plain, self.col)
     }
 
-    fn seq(&mut self, items: Vec<Value>, col: u32, depth: u32) -> Node {
-        let open = Pos::new(self.line, col);
-        if items.is_empty() {
-            return Node {
-                kind: NodeKind::Seq(Vec::new()),
-                span: self.span(open, Pos::new(self.line, col + 1)),
-            };
-        }
-        let inner = (depth + 1) * 2 + 1;
-        let mut nodes = Vec::with_capacity(items.len());
-        for item in items {
-            self.line += 1;
-            nodes.push(self.node(item, inner, depth + 1));
-        }
-        self.line += 1;
-        Node {
-            kind: NodeKind::Seq(nodes),
-            span: self.span(open, Pos::new(self.line, depth * 2 + 1)),
-        }
-    }
-
-    fn map(&mut self, map: Map<String, Value>, col: u32, depth: u32) -> Node {
-        let open = Pos::new(self.line, col);
-        if map.is_empty() {
-            return Node {
-                kind: NodeKind::Map(Vec::new()),
-                span: self.span(open, Pos::new(self.line, col + 1)),
-            };
-        }
-        let inner = (depth + 1) * 2 + 1;
-        let mut entries = Vec::with_capacity(map.len());
-        for (k, v) in map {
-            self.line += 1;
-            let key = self.scalar(k, ScalarStyle::DoubleQuoted, inner);
-            // `"key": value`
-            let at = key.span.end.col + 2;
-            let value = self.node(v, at, depth + 1);
-            entries.push((key, value));
-        }
-        self.line += 1;
-        let start = entries.first().map_or(open, |(k, _)| k.span.start);
-        Node {
-            kind: NodeKind::Map(entries),
-            span: self.span(start, Pos::new(self.line, depth * 2 + 1)),
+    fn child(&mut self, col: u32, place: Place) -> NodeSeed<'_> {
+        NodeSeed {
+            layout: self.layout,
+            col,
+            depth: self.depth + 1,
+            place,
         }
     }
 }
 
-fn findings_of(object: Value, strimzi_pools: bool, options: &LintOptions) -> Vec<Finding> {
-    let kind = object
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let mut ws = Workspace::new();
-    // No text: findings are placed by their node, and a JSON object has no comments.
-    let id = ws.sources.add(SOURCE_PATH, String::new());
-    let node = Layout {
-        source: id,
-        line: 1,
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        deserializer.deserialize_any(self)
     }
-    .node(object, 1, 0);
-    ws.add_documents(id, vec![node]);
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(self.plain("null".into()))
+    }
+
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(self.plain("null".into()))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(self.plain(v.to_string()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(self.plain(v.to_string()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(self.plain(v.to_string()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        // As serde_json prints it (`1.0`, not `1`).
+        let text = serde_json::Number::from_f64(v).map_or_else(|| "null".into(), |n| n.to_string());
+        Ok(self.plain(text))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(self
+            .layout
+            .scalar(v.to_string(), ScalarStyle::DoubleQuoted, self.col))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(self.layout.scalar(v, ScalarStyle::DoubleQuoted, self.col))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Node, A::Error> {
+        let open = Pos::new(self.layout.line, self.col);
+        let inner = (self.depth + 1) * 2 + 1;
+        let mut nodes = Vec::new();
+        loop {
+            self.layout.line += 1;
+            match seq.next_element_seed(self.child(inner, Place::Other))? {
+                Some(node) => nodes.push(node),
+                None => break,
+            }
+        }
+        if nodes.is_empty() {
+            self.layout.line -= 1;
+            return Ok(Node {
+                kind: NodeKind::Seq(nodes),
+                span: self.layout.span(open, Pos::new(open.line, self.col + 1)),
+            });
+        }
+        Ok(Node {
+            kind: NodeKind::Seq(nodes),
+            span: self
+                .layout
+                .span(open, Pos::new(self.layout.line, self.depth * 2 + 1)),
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Node, A::Error> {
+        let open = Pos::new(self.layout.line, self.col);
+        let inner = (self.depth + 1) * 2 + 1;
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let place = match (self.place, key.as_str()) {
+                (Place::Root, "metadata") => Place::Metadata,
+                (Place::Metadata, "managedFields") => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                _ => Place::Other,
+            };
+            self.layout.line += 1;
+            let key = self.layout.scalar(key, ScalarStyle::DoubleQuoted, inner);
+            // `"key": value`
+            let at = key.span.end.col + 2;
+            let value = map.next_value_seed(self.child(at, place))?;
+            entries.push((key, value));
+        }
+        if entries.is_empty() {
+            return Ok(Node {
+                kind: NodeKind::Map(entries),
+                span: self.layout.span(open, Pos::new(open.line, self.col + 1)),
+            });
+        }
+        self.layout.line += 1;
+        let start = entries.first().map_or(open, |(k, _)| k.span.start);
+        Ok(Node {
+            kind: NodeKind::Map(entries),
+            span: self
+                .layout
+                .span(start, Pos::new(self.layout.line, self.depth * 2 + 1)),
+        })
+    }
+}
+
+fn findings_of(
+    ws: Workspace,
+    id: kafkalint_syntax::SourceId,
+    kind: &str,
+    strimzi_pools: bool,
+    options: &LintOptions,
+) -> Vec<Finding> {
     let result = lint(ws, options);
     let root = result
         .model
@@ -555,7 +795,7 @@ fn findings_of(object: Value, strimzi_pools: bool, options: &LintOptions) -> Vec
         .diagnostics
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
-        .filter(|d| !needs_other_objects(&d.code, &kind))
+        .filter(|d| !needs_other_objects(&d.code, kind))
         .filter(|d| !(strimzi_pools && pool_overridable(&d.code)))
         .filter(|d| {
             !(defaults.contains(&d.span.start) && category(&d.code) != Some(Category::Memory))

@@ -422,7 +422,19 @@ fn bad_bodies_are_errors_not_verdicts() {
     assert!(review_value(doc, &o).is_err());
     let doc = request("CREATE", Value::Null);
     assert!(review_value(doc, &o).is_err());
-    assert!(review(b"[]", &o).is_err());
+    let e = review(b"[]", &o).unwrap_err();
+    assert!(e.to_string().contains("not a JSON object"), "{e}");
+    assert!(matches!(
+        review(b"{\"kind\":\"AdmissionReview\"} trailing", &o),
+        Err(AdmissionError::Json(_))
+    ));
+    let mut doc = request("CREATE", forex());
+    doc["request"] = json!("a string");
+    let e = review_value(doc, &o).unwrap_err();
+    assert!(e.to_string().contains("expected struct Request"), "{e}");
+    let doc = request("CREATE", json!("a string"));
+    let e = review_value(doc, &o).unwrap_err();
+    assert!(e.to_string().contains("request.object"), "{e}");
     assert!(review(
         b"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}",
         &o
