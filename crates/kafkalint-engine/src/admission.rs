@@ -607,9 +607,16 @@ impl Layout {
     }
 
     fn scalar(&self, value: String, style: ScalarStyle, col: u32) -> Node {
-        let chars = value.lines().next().unwrap_or("").chars().count() as u32;
+        // Most values are short printable ASCII: one byte a column, on one line.
+        let simple = value.bytes().all(|b| (b' '..0x7f).contains(&b));
+        let (chars, one_line) = if simple {
+            (value.len() as u32, true)
+        } else {
+            let first = value.lines().next().unwrap_or("");
+            (first.chars().count() as u32, !value.contains('\n'))
+        };
         let width = match style {
-            ScalarStyle::DoubleQuoted if !value.contains('\n') => chars + 2,
+            ScalarStyle::DoubleQuoted if one_line => chars + 2,
             _ => chars.max(1),
         };
         let at = Pos::new(self.line, col);

@@ -276,9 +276,9 @@ pub fn lint(workspace: Workspace, options: &LintOptions) -> LintResult {
         );
     }
 
-    let mut known: HashSet<String> = kafkalint_rules::all_rules()
+    let mut known: Vec<&str> = kafkalint_rules::all_rules()
         .iter()
-        .map(|r| r.meta().code.to_string())
+        .map(|r| r.meta().code)
         .collect();
     for &i in &policies {
         known.extend(
@@ -286,7 +286,7 @@ pub fn lint(workspace: Workspace, options: &LintOptions) -> LintResult {
                 .policy_at(i)
                 .custom_rules
                 .iter()
-                .map(|r| r.code.clone()),
+                .map(|r| r.code.as_str()),
         );
     }
     let (mut diagnostics, suppressed) =

@@ -161,7 +161,7 @@ pub(crate) fn apply<'p>(
     diagnostics: Vec<Diagnostic>,
     sources: &SourceMap,
     model: &Model,
-    known: &HashSet<String>,
+    known: &[&str],
     policy_for: impl Fn(SourceId) -> &'p Policy,
 ) -> (Vec<Diagnostic>, usize) {
     let mut sups = Vec::new();

@@ -252,19 +252,11 @@ fn dots_lower(s: &str) -> String {
 
 /// The confluent / apache escape convention: `___` is `-`, `__` is `_`, `_` is `.`.
 fn escaped_key(s: &str) -> String {
-    let lower = s.to_ascii_lowercase();
-    let mut out = String::with_capacity(lower.len());
-    let mut chars = lower.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '_' {
-            out.push(c);
-            continue;
-        }
-        let mut run = 1;
-        while chars.peek() == Some(&'_') {
-            chars.next();
-            run += 1;
-        }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('_') {
+        out.extend(rest[..i].chars().map(|c| c.to_ascii_lowercase()));
+        let run = rest[i..].bytes().take_while(|&b| b == b'_').count();
         match run {
             1 => out.push('.'),
             2 => out.push('_'),
@@ -272,7 +264,9 @@ fn escaped_key(s: &str) -> String {
             // Undefined by the images; keep something recognisable.
             _ => out.push_str(&"_".repeat(run)),
         }
+        rest = &rest[i + run..];
     }
+    out.extend(rest.chars().map(|c| c.to_ascii_lowercase()));
     out
 }
 
@@ -444,6 +438,21 @@ pub fn entry_script(family: ImageFamily) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_keys_follow_the_underscore_convention() {
+        assert_eq!(escaped_key("LOG_RETENTION_HOURS"), "log.retention.hours");
+        assert_eq!(
+            escaped_key("LISTENER_NAME_INTERNAL_SSL_KEY__PASSWORD"),
+            "listener.name.internal.ssl.key_password"
+        );
+        assert_eq!(
+            escaped_key("CONFLUENT_SUPPORT___METRICS_ENABLE"),
+            "confluent.support-metrics.enable"
+        );
+        assert_eq!(escaped_key("A____B_"), "a____b.");
+        assert_eq!(escaped_key("_Ä_"), ".ä.".replace('ä', "Ä"));
+    }
 
     #[test]
     fn families_and_versions() {
