@@ -97,8 +97,8 @@ fn field_ref_finding(model: &Model, broker: &Broker, key: &str) -> Option<Findin
         .rev()
         .find(|e| {
             e.text_at(&["name"]).is_some_and(|n| {
-                env_effect(broker.family, n) == EnvEffect::Config(key.to_string())
-                    && setting.origin.via == Via::Env(n.to_string())
+                matches!(&setting.origin.via, Via::Env(var) if var == n)
+                    && env_effect(broker.family, n) == EnvEffect::Config(key.to_string())
             })
         })?;
     let name = entry.text_at(&["name"])?;
