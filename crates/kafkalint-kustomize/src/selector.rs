@@ -1,7 +1,7 @@
 //! Patch and replacement target selectors.
 
 use kafkalint_syntax::{Node, Span};
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::resource::{Gvk, ResId, Resource};
 

@@ -2,7 +2,7 @@
 //! replicas.
 
 use kafkalint_syntax::{Node, NodeKind, Span};
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::fieldspec::{self, Create, FieldSpec};
 use crate::resource::Resource;

@@ -1,7 +1,7 @@
 //! Custom rules declared in a policy file: a match on the object, a target value and a
 //! condition on it. The rules crate evaluates them against the model.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;

@@ -6,15 +6,17 @@
 
 mod amount;
 mod custom;
+mod glob;
 #[cfg(feature = "schema")]
 pub mod schema;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use globset::GlobMatcher;
 use kafkalint_syntax::{yaml, Limits, Node, SourceId};
 use serde::{Deserialize, Serialize};
+
+use glob::Glob;
 
 pub use amount::{Amount, Dimension};
 pub use custom::{CustomCheck, CustomMatch, CustomRule, CustomTarget, Scalar};
@@ -158,7 +160,7 @@ pub struct Exemption {
     /// Why the exemption is there; shown by `kafkalint policy show`.
     pub reason: String,
     #[serde(skip)]
-    globs: Vec<(ExemptField, GlobMatcher)>,
+    globs: Vec<(ExemptField, Glob)>,
     /// The policy file the exemption comes from.
     #[serde(skip)]
     pub origin: String,
@@ -825,7 +827,7 @@ fn validate_file(loaded: &Loaded) -> Result<(), PolicyError> {
             );
         }
         if let Some(re) = &r.check.regex {
-            if let Err(err) = regex::Regex::new(re) {
+            if let Err(err) = regex_lite::Regex::new(re) {
                 return Err(PolicyError::new(format!("invalid regex `{re}`: {err}"))
                     .at(origin, at(&["check", "regex"])));
             }
@@ -840,12 +842,8 @@ fn validate_file(loaded: &Loaded) -> Result<(), PolicyError> {
     Ok(())
 }
 
-fn compile_glob(glob: &str) -> Result<GlobMatcher, String> {
-    globset::GlobBuilder::new(glob)
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher())
-        .map_err(|e| e.kind().to_string())
+fn compile_glob(glob: &str) -> Result<Glob, String> {
+    Glob::new(glob)
 }
 
 /// Compile what validation checked: exemption globs and custom-rule regexes.
@@ -870,7 +868,7 @@ fn compile(policy: &mut Policy) {
             .check
             .regex
             .as_deref()
-            .and_then(|re| regex::Regex::new(re).ok());
+            .and_then(|re| regex_lite::Regex::new(re).ok());
     }
 }
 
