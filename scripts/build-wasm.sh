@@ -11,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A ratchet at the measured size plus about 8%, not the 1 MB / 400 KB first aimed at: the engine
-# with every rule, the kustomize resolver and its regex and glob engines is 1.95 MB / 760 KB
-# after wasm-opt -Oz (README, "WebAssembly", says where the bytes go).
-MAX_RAW=${MAX_RAW:-2100000}
-MAX_GZIP=${MAX_GZIP:-820000}
+# with every rule and its docs, the kustomize resolver, serde_yaml and regex-lite is 1.25 MB /
+# 510 KB after wasm-opt -Oz (README, "WebAssembly", says where the bytes go).
+MAX_RAW=${MAX_RAW:-1350000}
+MAX_GZIP=${MAX_GZIP:-550000}
 TOOLS=.cache/tools
 
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true

@@ -174,9 +174,7 @@ impl Parser<'_> {
         let mut first = true;
         let mut in_range = false;
         loop {
-            let c = self
-                .bump()
-                .ok_or("unclosed character class; missing ']'")?;
+            let c = self.bump().ok_or("unclosed character class; missing ']'")?;
             // A `]` or `-` first is literal; a `-` last is literal.
             if c == ']' && !first {
                 break;
