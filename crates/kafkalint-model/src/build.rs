@@ -82,6 +82,7 @@ pub fn build(input: Input, options: &ModelOptions) -> Model {
         topology: Default::default(),
         by_kind: Default::default(),
         by_kind_name: Default::default(),
+        selectors: Default::default(),
     };
     let ctx = Ctx::new(&resources, options, &input.dirs);
     for (index, r) in resources.iter().enumerate() {

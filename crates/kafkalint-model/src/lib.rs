@@ -184,6 +184,7 @@ pub struct Model {
     pub(crate) topology: std::sync::OnceLock<topology::Index>,
     pub(crate) by_kind: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
     pub(crate) by_kind_name: std::sync::OnceLock<KindNameIndex>,
+    pub(crate) selectors: std::sync::OnceLock<topology::SelectorIndex>,
 }
 
 type KindNameIndex =
@@ -213,6 +214,11 @@ impl Model {
 
     pub(crate) fn topology(&self) -> &topology::Index {
         self.topology.get_or_init(|| topology::Index::build(self))
+    }
+
+    pub(crate) fn selectors(&self) -> &topology::SelectorIndex {
+        self.selectors
+            .get_or_init(|| topology::SelectorIndex::build(self))
     }
 
     /// The resources of one `kind`, in input order: rules that look for a LimitRange, a

@@ -557,7 +557,11 @@ pub fn selector_matches(selector: &Node, labels: &[(&str, &str)]) -> Option<bool
 pub fn pdbs_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m Resource> {
     let labels = pod_labels(workload);
     model
-        .resources_of_kind("PodDisruptionBudget")
+        .selectors()
+        .pdbs
+        .candidates(&labels)
+        .into_iter()
+        .filter_map(|i| model.resources.get(i))
         .filter(|r| r.same_namespace(&workload.id.namespace))
         .filter(|r| {
             r.node
@@ -573,7 +577,11 @@ pub fn pdbs_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m Reso
 pub fn services_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m Resource> {
     let labels = pod_labels(workload);
     model
-        .resources_of_kind("Service")
+        .selectors()
+        .services
+        .candidates(&labels)
+        .into_iter()
+        .filter_map(|i| model.resources.get(i))
         .filter(|r| r.same_namespace(&workload.id.namespace))
         .filter(|r| {
             let Some(sel) = r.node.path(&["spec", "selector"]) else {
@@ -587,6 +595,86 @@ pub fn services_selecting<'m>(model: &'m Model, workload: &Resource) -> Vec<&'m 
                 })
         })
         .collect()
+}
+
+/// Services and PodDisruptionBudgets by the first label their selector requires. A selector
+/// that requires `key: value` cannot select pods without that label, so a workload is checked
+/// against the few that could select it, not against every one in the input.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SelectorIndex {
+    services: Selectable,
+    pdbs: Selectable,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Selectable {
+    /// Label key, then value, to resource indexes in input order.
+    by_label: HashMap<String, HashMap<String, Vec<usize>>>,
+    /// Those that may select pods without a label to index them by: a PDB selector of
+    /// expressions only, or one that cannot be read.
+    unkeyed: Vec<usize>,
+}
+
+impl SelectorIndex {
+    pub(crate) fn build(model: &Model) -> SelectorIndex {
+        let mut index = SelectorIndex::default();
+        for &i in model.indexes_of_kind("Service") {
+            let Some(r) = model.resources.get(i) else {
+                continue;
+            };
+            // A Service selects nothing unless its selector has entries, all of them strings.
+            let first = r
+                .node
+                .path(&["spec", "selector"])
+                .and_then(|s| s.as_map().first());
+            if let Some((Some(k), Some(v))) = first.map(|(k, v)| (k.as_str(), v.as_str())) {
+                index.services.insert(k, v, i);
+            }
+        }
+        for &i in model.indexes_of_kind("PodDisruptionBudget") {
+            let Some(r) = model.resources.get(i) else {
+                continue;
+            };
+            // `selector_matches` reads matchLabels first, in order: pods without the first
+            // entry's label are never selected.
+            let first = r
+                .node
+                .path(&["spec", "selector"])
+                .filter(|s| s.is_map())
+                .and_then(|s| s.get("matchLabels"))
+                .and_then(|m| m.as_map().first())
+                .map(|(k, v)| (k.as_str(), v.as_str()));
+            match first {
+                Some((Some(k), Some(v))) => index.pdbs.insert(k, v, i),
+                _ => index.pdbs.unkeyed.push(i),
+            }
+        }
+        index
+    }
+}
+
+impl Selectable {
+    fn insert(&mut self, key: &str, value: &str, index: usize) {
+        self.by_label
+            .entry(key.to_string())
+            .or_default()
+            .entry(value.to_string())
+            .or_default()
+            .push(index);
+    }
+
+    /// Indexes, in input order, of those that may select pods with `labels`.
+    fn candidates(&self, labels: &[(&str, &str)]) -> Vec<usize> {
+        let mut out = self.unkeyed.clone();
+        for (k, v) in labels {
+            if let Some(found) = self.by_label.get(*k).and_then(|values| values.get(*v)) {
+                out.extend_from_slice(found);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Topology keys that put pods on different nodes: hostname, or a zone or region (which are

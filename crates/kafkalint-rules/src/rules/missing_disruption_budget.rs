@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use kafkalint_model::topology::{pdbs_selecting, services_selecting, workload_pod_count};
 use kafkalint_model::{BrokerSource, Resource};
 use kafkalint_syntax::{Node, Span};
@@ -62,7 +64,7 @@ impl Rule for MissingDisruptionBudget {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let mut seen: Vec<usize> = Vec::new();
+        let mut seen: HashSet<usize> = HashSet::new();
         for broker in &cx.model.brokers {
             if !matches!(broker.source, BrokerSource::Workload { .. }) {
                 continue;
@@ -70,10 +72,9 @@ impl Rule for MissingDisruptionBudget {
             let Some(index) = broker.resource else {
                 continue;
             };
-            if seen.contains(&index) {
+            if !seen.insert(index) {
                 continue;
             }
-            seen.push(index);
             let Some(r) = cx.model.resources.get(index) else {
                 continue;
             };

@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use kafkalint_model::client::{Client, ClientSetting};
 use kafkalint_model::image::split_image;
@@ -107,8 +107,20 @@ impl Rule for SharedConsumerGroup {
         let clients: Vec<&Client> = app_clients(&model.clients)
             .filter(|c| c.resource.is_some())
             .collect();
-        for a in &clients {
-            let Some(id_a) = identity(model, a) else {
+        let ids: Vec<_> = clients.iter().map(|c| identity(model, c)).collect();
+        // Clients by the group ids they carry, in input order: only these can share a group,
+        // so each client is compared with its few namesakes, not with every client.
+        let mut by_group: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, c) in clients.iter().enumerate() {
+            for value in c.group_ids().into_iter().filter_map(ClientSetting::known) {
+                let members = by_group.entry(value).or_default();
+                if members.last() != Some(&i) {
+                    members.push(i);
+                }
+            }
+        }
+        for (a, id_a) in clients.iter().zip(&ids) {
+            let Some(id_a) = id_a else {
                 continue;
             };
             for group in a.group_ids() {
@@ -117,8 +129,8 @@ impl Rule for SharedConsumerGroup {
                     continue;
                 }
                 let mut others: Vec<Other> = Vec::new();
-                for b in &clients {
-                    let Some(id_b) = identity(model, b) else {
+                for &i in by_group.get(value).map_or(&[][..], Vec::as_slice) {
+                    let (Some(b), Some(Some(id_b))) = (clients.get(i), ids.get(i)) else {
                         continue;
                     };
                     // The same workload, or one rendered by several overlays.
