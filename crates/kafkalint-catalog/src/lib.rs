@@ -283,6 +283,7 @@ pub fn suggest_within(
     }
     let input: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut candidate = Vec::new();
+    let mut rows = distance::Rows::default();
     let mut scored: Vec<(usize, &'static str)> = keys(version, group)
         .filter(|k| k.name != name)
         // An edit distance is at least the length difference: skip those without computing it.
@@ -290,7 +291,8 @@ pub fn suggest_within(
         .filter_map(|k| {
             candidate.clear();
             candidate.extend(k.name.chars().map(|c| c.to_ascii_lowercase()));
-            distance::osa_within(&input, &candidate, limit).map(|d| (d, k.name))
+            rows.osa_within(&input, &candidate, limit)
+                .map(|d| (d, k.name))
         })
         .collect();
     scored.sort_unstable();
