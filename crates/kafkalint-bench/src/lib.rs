@@ -100,6 +100,17 @@ pub fn lint_files(files: &[File]) -> usize {
     render(&result, Format::Json, false).len()
 }
 
+/// [`lint_files`] over texts the workspace takes over instead of copying.
+pub fn lint_owned(files: Vec<File>) -> usize {
+    let mut ws = Workspace::new();
+    for f in files {
+        let kind = FileKind::from_path(&f.path);
+        ws.add_text(&f.path, f.text, kind);
+    }
+    let result = lint(ws, &LintOptions::default());
+    render(&result, Format::Json, false).len()
+}
+
 /// The physical floor: yaml-rust2's event parser over the same texts, building nothing.
 /// Returns the number of events. A file it rejects stops at its error, as ours does.
 pub fn raw_parse(files: &[File]) -> usize {
