@@ -493,19 +493,21 @@ impl<'a> Ctx<'a> {
             apply_properties(&mut config, m.node);
         }
         if family.maps_env() && !bitnami_file_mounted {
-            let any_kafka_env = env
+            let keys: Vec<(String, &EnvVar)> = env
                 .iter()
-                .any(|(n, _)| matches!(env_effect(family, n), EnvEffect::Config(_)));
-            if family == ImageFamily::Apache && !any_kafka_env && mounted.is_none() {
+                .filter_map(|(name, var)| match env_effect(family, name) {
+                    EnvEffect::Config(key) => Some((key, var)),
+                    _ => None,
+                })
+                .collect();
+            if family == ImageFamily::Apache && keys.is_empty() && mounted.is_none() {
                 apache_packaged_defaults(&mut config, image_node.span, kafka_version);
             }
-            for (name, var) in &env {
-                if let EnvEffect::Config(key) = env_effect(family, name) {
-                    config.set(
-                        key,
-                        setting(var.value.clone(), var.span, var.via.clone(), var.linear),
-                    );
-                }
+            for (key, var) in keys {
+                config.set(
+                    key,
+                    setting(var.value.clone(), var.span, var.via.clone(), var.linear),
+                );
             }
             for why in &blind_spots {
                 config.mark_open(why.clone());

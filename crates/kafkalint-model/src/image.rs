@@ -270,6 +270,27 @@ fn escaped_key(s: &str) -> String {
     out
 }
 
+/// Whether `var` sets config `key` in images of `family`: [`env_effect`] without building a
+/// key for each variable that cannot be the one.
+pub fn env_sets(family: ImageFamily, var: &str, key: &str) -> bool {
+    // Every mapping spells the key with the variable's own letters, in order, except the
+    // Bitnami variables renamed by table.
+    let renamed =
+        family == ImageFamily::Bitnami && BITNAMI_RENAMED.iter().any(|(from, _)| *from == var);
+    if !renamed && !spelled_within(key, var) {
+        return false;
+    }
+    env_effect(family, var) == EnvEffect::Config(key.to_string())
+}
+
+/// Whether the letters and digits of `key` appear in `var` in the same order, ignoring case.
+fn spelled_within(key: &str, var: &str) -> bool {
+    let mut rest = var.bytes();
+    key.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .all(|k| rest.any(|v| v.eq_ignore_ascii_case(&k)))
+}
+
 pub fn env_effect(family: ImageFamily, var: &str) -> EnvEffect {
     if SCRIPT_VARS.contains(&var) || var == "JAVA_TOOL_OPTIONS" || var == "JDK_JAVA_OPTIONS" {
         return EnvEffect::ImageVar;
@@ -540,6 +561,25 @@ mod tests {
             Config("metrics.x".into())
         );
         assert_eq!(env_effect(ImageFamily::Confluent, "POD_NAME"), Unrelated);
+        assert!(env_sets(ImageFamily::Confluent, "KAFKA_NODE_ID", "node.id"));
+        assert!(env_sets(ImageFamily::Apache, "KAFKA_NODE_ID", "node.id"));
+        assert!(env_sets(
+            ImageFamily::Bitnami,
+            "KAFKA_CFG_NODE_ID",
+            "node.id"
+        ));
+        assert!(env_sets(ImageFamily::Bitnami, "KAFKA_NODE_ID", "node.id"));
+        assert!(!env_sets(
+            ImageFamily::Confluent,
+            "KAFKA_BROKER_ID",
+            "node.id"
+        ));
+        assert!(!env_sets(ImageFamily::Confluent, "NODE_ID", "node.id"));
+        assert!(!env_sets(
+            ImageFamily::Confluent,
+            "KAFKA_NODE__ID",
+            "node.id"
+        ));
         for var in [
             "KAFKA_HEAP_OPTS_FILE",
             "KAFKA_CFG_SASL_ENABLED_MECHANISMS_FILE",
@@ -563,5 +603,44 @@ mod tests {
             env_effect(ImageFamily::Bitnami, "KAFKA_RETENTION_FILE"),
             Ignored
         );
+    }
+
+    #[test]
+    fn env_sets_agrees_with_env_effect() {
+        let mut vars: Vec<String> = BITNAMI_ALIASES
+            .iter()
+            .map(|a| format!("KAFKA_{a}"))
+            .chain(BITNAMI_RENAMED.iter().map(|(from, _)| from.to_string()))
+            .collect();
+        for key in [
+            "node.id",
+            "log.dirs",
+            "listener.name.sasl_ssl.x",
+            "zookeeper.clientCnxnSocket",
+        ] {
+            let upper = key.to_ascii_uppercase().replace('.', "_");
+            vars.extend([
+                format!("KAFKA_{upper}"),
+                format!("KAFKA_CFG_{upper}"),
+                upper,
+            ]);
+        }
+        vars.extend([
+            "KAFKA_CFG_ZOOKEEPER_CLIENTCNXNSOCKET".into(),
+            "KAFKA_A___B__C".into(),
+        ]);
+        for family in [
+            ImageFamily::Bitnami,
+            ImageFamily::Confluent,
+            ImageFamily::Apache,
+            ImageFamily::ApacheNative,
+        ] {
+            for var in &vars {
+                if let EnvEffect::Config(key) = env_effect(family, var) {
+                    assert!(env_sets(family, var, &key), "{family:?} {var} {key}");
+                    assert!(!env_sets(family, var, "no.such.key"), "{family:?} {var}");
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-use kafkalint_model::image::{env_effect, EnvEffect};
+use kafkalint_model::image::env_sets;
 use kafkalint_model::{Broker, Model, Via};
 use kafkalint_syntax::Node;
 
@@ -98,7 +98,7 @@ fn field_ref_finding(model: &Model, broker: &Broker, key: &str) -> Option<Findin
         .find(|e| {
             e.text_at(&["name"]).is_some_and(|n| {
                 matches!(&setting.origin.via, Via::Env(var) if var == n)
-                    && env_effect(broker.family, n) == EnvEffect::Config(key.to_string())
+                    && env_sets(broker.family, n, key)
             })
         })?;
     let name = entry.text_at(&["name"])?;

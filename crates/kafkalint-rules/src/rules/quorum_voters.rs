@@ -1,4 +1,4 @@
-use kafkalint_model::image::{env_effect, EnvEffect};
+use kafkalint_model::image::env_sets;
 use kafkalint_model::topology::{
     cluster_of, controller_count, parse_voters, pod_count, roles, Voter,
 };
@@ -263,8 +263,7 @@ fn ordinal_node_id(model: &Model, broker: &Broker) -> bool {
     if r.kind() != "StatefulSet" {
         return false;
     }
-    let maps_to_node_id =
-        |name: &str| env_effect(broker.family, name) == EnvEffect::Config("node.id".to_string());
+    let maps_to_node_id = |name: &str| env_sets(broker.family, name, "node.id");
     let from_label = container
         .get("env")
         .map_or(&[][..], Node::as_seq)
