@@ -1,7 +1,6 @@
 //! The files a host hands over, held in memory and read through the same [`Fs`] trait the
 //! disk is read through, so walking and kustomize rendering behave as on disk.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +10,9 @@ use kafkalint_kustomize::{normalize, Fs};
 /// must be reported as the CLI reports them.
 #[derive(Clone, Debug, Default)]
 pub struct Files {
-    files: BTreeMap<PathBuf, Vec<u8>>,
+    /// Sorted by path, one entry a path: a map without a `BTreeMap` of its own in the wasm
+    /// module (about 4 KB there).
+    files: Vec<(PathBuf, Vec<u8>)>,
 }
 
 // The disk's own messages, so diagnostics that quote an I/O error read the same.
@@ -34,12 +35,28 @@ impl Files {
         Files::default()
     }
 
+    fn find(&self, path: &Path) -> Result<usize, usize> {
+        self.files.binary_search_by(|(k, _)| k.as_path().cmp(path))
+    }
+
+    fn get(&self, path: &Path) -> Option<&Vec<u8>> {
+        let p = normalize(path);
+        self.find(&p).ok().map(|i| &self.files[i].1)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &PathBuf> {
+        self.files.iter().map(|(k, _)| k)
+    }
+
     /// Add a file. `a/b.yaml`, `./a/b.yaml`, `/a/b.yaml` and `a\b.yaml` are the same path.
     pub fn insert(&mut self, path: &str, content: impl Into<Vec<u8>>) {
         let path = path.replace('\\', "/");
-        let path = path.trim_start_matches('/');
-        self.files
-            .insert(normalize(Path::new(path)), content.into());
+        let path = normalize(Path::new(path.trim_start_matches('/')));
+        let content = content.into();
+        match self.find(&path) {
+            Ok(i) => self.files[i].1 = content,
+            Err(i) => self.files.insert(i, (path, content)),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -52,22 +69,19 @@ impl Files {
 
     /// A file's text, if it is there and UTF-8.
     pub fn text(&self, path: &str) -> Option<&str> {
-        let bytes = self.files.get(&normalize(Path::new(path)))?;
+        let bytes = self.get(Path::new(path))?;
         std::str::from_utf8(bytes).ok()
     }
 }
 
 impl Fs for Files {
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
-        let bytes = self.files.get(&normalize(path)).ok_or_else(not_found)?;
+        let bytes = self.get(path).ok_or_else(not_found)?;
         String::from_utf8(bytes.clone()).map_err(|_| not_utf8())
     }
 
     fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.files
-            .get(&normalize(path))
-            .cloned()
-            .ok_or_else(not_found)
+        self.get(path).cloned().ok_or_else(not_found)
     }
 
     fn is_dir(&self, path: &Path) -> bool {
@@ -75,17 +89,16 @@ impl Fs for Files {
         if p.as_os_str().is_empty() {
             return !self.files.is_empty();
         }
-        self.files.keys().any(|k| k != &p && k.starts_with(&p))
+        self.keys().any(|k| k != &p && k.starts_with(&p))
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        self.files.contains_key(&normalize(path))
+        self.get(path).is_some()
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {
         let p = normalize(path);
         let mut names: Vec<String> = self
-            .files
             .keys()
             .filter_map(|k| {
                 let rest = k.strip_prefix(&p).ok()?;
