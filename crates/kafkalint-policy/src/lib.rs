@@ -250,12 +250,38 @@ pub struct Layer {
 pub struct Policy {
     pub version: u32,
     pub thresholds: Thresholds,
-    /// Rule settings per file, the base first; later layers win.
-    pub layers: Vec<Layer>,
+    /// Rule settings per file, the base first; later layers win. Changed through
+    /// [`Policy::push_layer`] only, which keeps `picked` in step.
+    layers: Vec<Layer>,
     pub exemptions: Vec<Exemption>,
     pub custom_rules: Vec<CustomRule>,
     /// The files folded in, the base first.
     pub chain: Vec<String>,
+    picked: PickCache,
+}
+
+/// `enabled` and `severity` settings by rule code, filled on first use: every lint asks for
+/// every rule's, and walking the layers' selectors each time was a twentieth of an admission
+/// review.
+#[derive(Default)]
+struct PickCache(std::sync::RwLock<std::collections::HashMap<String, (String, Picked)>>);
+
+#[derive(Clone, Copy)]
+struct Picked {
+    enabled: Option<bool>,
+    severity: Option<Severity>,
+}
+
+impl Clone for PickCache {
+    fn clone(&self) -> Self {
+        PickCache::default()
+    }
+}
+
+impl fmt::Debug for PickCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PickCache")
+    }
 }
 
 impl Default for Policy {
@@ -564,6 +590,7 @@ impl Policy {
             exemptions: Vec::new(),
             custom_rules: Vec::new(),
             chain: Vec::new(),
+            picked: PickCache::default(),
         };
         for loaded in chain {
             let Loaded { origin, file, root } = loaded;
@@ -621,6 +648,7 @@ impl Policy {
 
     /// Add settings on top of every file, e.g. from command-line flags.
     pub fn push_layer(&mut self, origin: &str, rules: Vec<(String, RuleSetting)>) {
+        self.picked = PickCache::default();
         self.layers.push(Layer {
             origin: origin.to_string(),
             rules: rules
@@ -670,15 +698,34 @@ impl Policy {
     }
 
     pub fn enabled(&self, code: &str, category: &str) -> bool {
-        self.pick(code, category, |s| s.enabled.is_some())
-            .and_then(|(_, s)| s.setting.enabled)
-            .unwrap_or(true)
+        self.picked(code, category).enabled.unwrap_or(true)
     }
 
     pub fn severity(&self, code: &str, category: &str, default: Severity) -> Severity {
-        self.pick(code, category, |s| s.severity.is_some())
-            .and_then(|(_, s)| s.setting.severity)
-            .unwrap_or(default)
+        self.picked(code, category).severity.unwrap_or(default)
+    }
+
+    fn picked(&self, code: &str, category: &str) -> Picked {
+        let cached = self.picked.0.read().ok().and_then(|map| {
+            map.get(code)
+                .filter(|(c, _)| c == category)
+                .map(|(_, p)| *p)
+        });
+        if let Some(p) = cached {
+            return p;
+        }
+        let p = Picked {
+            enabled: self
+                .pick(code, category, |s| s.enabled.is_some())
+                .and_then(|(_, s)| s.setting.enabled),
+            severity: self
+                .pick(code, category, |s| s.severity.is_some())
+                .and_then(|(_, s)| s.setting.severity),
+        };
+        if let Ok(mut map) = self.picked.0.write() {
+            map.insert(code.to_string(), (category.to_string(), p));
+        }
+        p
     }
 
     /// The first exemption covering a finding of `code` about `subject`.
@@ -883,6 +930,36 @@ mod tests {
 
     fn no_files(p: &str) -> Result<String, String> {
         Err(format!("no file {p}"))
+    }
+
+    #[test]
+    fn remembered_settings_follow_new_layers_and_categories() {
+        let mut p = Policy::pack("default").unwrap();
+        assert!(p.enabled("MEM002", "memory"));
+        assert_eq!(
+            p.severity("MEM002", "memory", Severity::Info),
+            Severity::Error
+        );
+        // The same code asked under another category is not answered from memory.
+        assert_eq!(p.severity("MEM002", "x", Severity::Info), Severity::Error);
+        let off = RuleSetting {
+            enabled: Some(false),
+            severity: None,
+        };
+        p.push_layer("--ignore", vec![("memory".into(), off)]);
+        assert!(!p.enabled("MEM002", "memory"));
+        assert!(p.enabled("MEM002", "x"));
+        let warn = RuleSetting {
+            enabled: None,
+            severity: Some(Severity::Warning),
+        };
+        p.push_layer("cli", vec![("MEM002".into(), warn)]);
+        assert_eq!(
+            p.severity("MEM002", "memory", Severity::Info),
+            Severity::Warning
+        );
+        // A clone starts from the layers, not from what the original remembered.
+        assert!(!p.clone().enabled("MEM002", "memory"));
     }
 
     #[test]
