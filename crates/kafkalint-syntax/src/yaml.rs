@@ -276,10 +276,19 @@ impl Builder<'_> {
 }
 
 fn scalar_end(value: &str, style: TScalarStyle, start: Pos) -> Pos {
-    let first_line = value.lines().next().unwrap_or("");
-    let len = first_line.chars().count() as u32;
+    // The first line as `str::lines` gives it, in one scan; every scalar comes through here.
+    let newline = value.find('\n');
+    let first_line = match newline {
+        Some(i) => value[..i].strip_suffix('\r').unwrap_or(&value[..i]),
+        None => value,
+    };
+    let len = if first_line.is_ascii() {
+        first_line.len()
+    } else {
+        first_line.chars().count()
+    } as u32;
     match style {
-        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted if !value.contains('\n') => {
+        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted if newline.is_none() => {
             Pos::new(start.line, start.col + len + 2)
         }
         _ => Pos::new(start.line, start.col + len.max(1)),
@@ -575,6 +584,32 @@ mod tests {
 
     fn docs(src: &str) -> Vec<Node> {
         parse(src, SourceId(0), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn scalar_ends_on_the_first_line_in_characters() {
+        let start = Pos::new(3, 5);
+        for value in [
+            "", "abc", "a\nbc", "ab\r\nc", "ab\r", "\r", "\n", "héllo", "é\r\nx", "x\ny\nz",
+        ] {
+            let first = value.lines().next().unwrap_or("");
+            let len = first.chars().count() as u32;
+            let quoted = if value.contains('\n') {
+                len.max(1)
+            } else {
+                len + 2
+            };
+            assert_eq!(
+                scalar_end(value, TScalarStyle::DoubleQuoted, start),
+                Pos::new(3, 5 + quoted),
+                "{value:?}"
+            );
+            assert_eq!(
+                scalar_end(value, TScalarStyle::Plain, start),
+                Pos::new(3, 5 + len.max(1)),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]
