@@ -276,13 +276,22 @@ impl Builder<'_> {
 }
 
 fn scalar_end(value: &str, style: TScalarStyle, start: Pos) -> Pos {
-    // The first line as `str::lines` gives it, in one scan; every scalar comes through here.
-    let newline = value.find('\n');
+    // The first line as `str::lines` gives it, in one scan of mostly short values: every
+    // scalar comes through here.
+    let mut ascii = true;
+    let mut newline = None;
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        if b == b'\n' {
+            newline = Some(i);
+            break;
+        }
+        ascii &= b.is_ascii();
+    }
     let first_line = match newline {
         Some(i) => value[..i].strip_suffix('\r').unwrap_or(&value[..i]),
         None => value,
     };
-    let len = if first_line.is_ascii() {
+    let len = if ascii {
         first_line.len()
     } else {
         first_line.chars().count()
