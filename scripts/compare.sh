@@ -109,14 +109,14 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) × $cpu, ${mem_gb} GB RAM; ${#files[@]
 
 Checkov skipped \`$CHECKOV_SKIP\` (it stops with a KeyError there); kafkalint linted everything.
 
-Scaling (copies of the corpus in their own directories, in memory, one process):
+Scaling (copies of the corpus in their own directories, in memory, each run in a fresh process):
 
 | Input | Time | Peak heap | Time per MB | Heap per input byte |
 | --- | --- | --- | --- | --- |
 EOF
 awk -F= '/^scale_[0-9]+x=/ {
   name = $1; sub(/^scale_/, "", name)
-  if ($2 ~ /^skipped/) { printf "| %s | %s | | | |\n", name, $2; next }
+  if ($2 ~ /^(skipped|failed)/) { printf "| %s | %s | | | |\n", name, $2; next }
   n = split($2, f, " ")
   printf "| %s (%.0f MB) | %.0f ms | %.0f MB | %.1f ms | %.2f |\n", name, f[2] / 1e6, f[4], f[6], f[8], f[10]
 }' "$tmp/scaling"
