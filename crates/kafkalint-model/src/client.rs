@@ -398,6 +398,10 @@ fn rest_canonical(segments: &[String]) -> String {
 /// A Spring property as written in `.properties`/`.yaml` (`spring.kafka.consumer.group-id`,
 /// `spring.kafka.streams.properties[producer.acks]`) to the Kafka key it sets.
 pub fn spring_property(name: &str) -> Option<SpringKey> {
+    // One segment is never `spring.kafka.…`; most env var names stop here.
+    if !name.contains(['.', '[']) {
+        return None;
+    }
     // Split on dots outside brackets; a bracketed segment is a map key taken whole.
     let mut segments: Vec<String> = Vec::new();
     let mut map_key: Option<String> = None;
@@ -436,8 +440,15 @@ pub fn spring_property(name: &str) -> Option<SpringKey> {
 /// A Spring env var (`SPRING_KAFKA_CONSUMER_GROUP_ID`, `SPRING_KAFKA_PRODUCER_PROPERTIES_LINGER_MS`)
 /// to the Kafka key it sets. Map keys bound from env are lower-case and dot-separated.
 pub fn spring_env(name: &str) -> Option<SpringKey> {
+    const PREFIX: &str = "spring_kafka_";
+    if !name
+        .get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
-    let rest = lower.strip_prefix("spring_kafka_")?;
+    let rest = lower.strip_prefix(PREFIX)?;
     let segments: Vec<String> = rest.split('_').map(str::to_string).collect();
     resolve(&segments, None)
 }
