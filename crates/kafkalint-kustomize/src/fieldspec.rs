@@ -69,6 +69,37 @@ pub fn apply(
     walk(node, &path, fs.create, create, span, set)
 }
 
+/// Whether [`apply`] with [`Create::Nothing`] would do anything to `node`: call `set`, turn a
+/// null list into an empty one, or fail on a scalar in the path. Most field specs of a kind
+/// name fields an object does not have; callers skip copying the object for those.
+pub fn touches(node: &Node, fs: &FieldSpec) -> bool {
+    reaches(node, &split_path(&fs.path))
+}
+
+fn reaches(node: &Node, path: &[String]) -> bool {
+    let Some((first, rest)) = path.split_first() else {
+        return true;
+    };
+    if node.is_null() {
+        return false;
+    }
+    match &node.kind {
+        NodeKind::Seq(items) => items.iter().any(|it| reaches(it, path)),
+        NodeKind::Map(_) => {
+            let (name, is_seq) = match first.strip_suffix("[]") {
+                Some(n) => (n, true),
+                None => (first.as_str(), false),
+            };
+            match node.get(name) {
+                None => false,
+                Some(field) if field.is_null() && is_seq => true,
+                Some(field) => reaches(field, rest),
+            }
+        }
+        NodeKind::Scalar { .. } => true,
+    }
+}
+
 fn walk(
     node: &mut Node,
     path: &[String],
@@ -712,5 +743,45 @@ mod tests {
             split_path("metadata/annotations/a.io\\/b"),
             vec!["metadata", "annotations", "a.io/b"]
         );
+    }
+
+    /// `touches` says yes exactly when `apply` calls `set`, changes the node, or fails.
+    #[test]
+    fn touches_agrees_with_apply() {
+        let docs = [
+            "spec: {volumes: [{name: a, configMap: {name: c}}, {name: b}]}",
+            "spec: {volumes: [{name: b}]}",
+            "spec: {volumes: null}",
+            "spec: {volumes: ~, other: 1}",
+            "spec: {template: null}",
+            "spec: scalar",
+            "other: 1",
+            "spec: {volumes: [{configMap: null}]}",
+        ];
+        let paths = [
+            "spec/volumes[]/configMap/name",
+            "spec/volumes/configMap/name",
+            "spec/template/spec",
+        ];
+        for doc in docs {
+            let node = kafkalint_syntax::yaml::parse(
+                doc,
+                kafkalint_syntax::SourceId(0),
+                &Default::default(),
+            )
+            .unwrap()
+            .remove(0);
+            for path in paths {
+                let spec = FieldSpec::new("", "", "", path, false);
+                let mut copy = node.clone();
+                let mut called = false;
+                let result = apply(&mut copy, &spec, Create::Nothing, node.span, &mut |_| {
+                    called = true;
+                    Ok(())
+                });
+                let acted = called || result.is_err() || copy != node;
+                assert_eq!(touches(&node, &spec), acted, "{doc} {path}");
+            }
+        }
     }
 }

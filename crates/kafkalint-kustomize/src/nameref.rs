@@ -216,14 +216,17 @@ pub fn fix(all: &mut [Resource]) -> Result<(), (usize, String)> {
                 if !fieldspec::matches(fs, &r.gvk()) {
                     continue;
                 }
-                let c = cands
-                    .get_or_insert_with(|| candidates(all, referrer))
-                    .clone();
                 let role_ref = if fs.path.ends_with("roleRef/name") {
                     Some(role_ref_gvk(r).map_err(|e| (referrer, e))?)
                 } else {
                     None
                 };
+                if !fieldspec::touches(&r.node, fs) {
+                    continue;
+                }
+                let c = cands
+                    .get_or_insert_with(|| candidates(all, referrer))
+                    .clone();
                 // Compute the edits against a snapshot, then write them into the referrer.
                 let mut node = r.node.clone();
                 let ctx = Ctx {
