@@ -465,6 +465,18 @@ pub fn strimzi_kafka_of(model: &Model, broker: &Broker) -> Option<usize> {
         .then_some(kafka)
 }
 
+/// The Strimzi broker entries of a `Kafka` (those [`strimzi_kafka_of`] gives it), in model
+/// order, from the index rather than a scan of every broker.
+pub fn strimzi_members_of(model: &Model, kafka: usize) -> impl Iterator<Item = &Broker> {
+    model
+        .topology()
+        .strimzi_members
+        .get(&kafka)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|&i| model.brokers.get(i))
+}
+
 /// The `KafkaNodePool`s of a Strimzi `Kafka` (by index into the model's resources).
 pub fn strimzi_pools(model: &Model, kafka: usize) -> Vec<usize> {
     model

@@ -1,5 +1,5 @@
-use kafkalint_model::topology::{strimzi_kafka_named, strimzi_kafka_of};
-use kafkalint_model::{Broker, BrokerSource, Lookup, Model, Setting, Topic};
+use kafkalint_model::topology::{strimzi_kafka_named, strimzi_members_of};
+use kafkalint_model::{Broker, Lookup, Model, Setting, Topic};
 use kafkalint_syntax::Span;
 
 use super::topology_support::{holds_no_data, int_key};
@@ -186,10 +186,7 @@ fn cluster_min_insync<'m>(model: &'m Model, topic: &Topic) -> Option<(i64, Optio
     let name = topic.cluster.as_deref()?;
     let from = model.resources.get(topic.resource)?;
     let kafka = strimzi_kafka_named(model, name, from)?;
-    let member = model.brokers.iter().find(|b| {
-        matches!(b.source, BrokerSource::Strimzi { .. })
-            && strimzi_kafka_of(model, b) == Some(kafka)
-    })?;
+    let member = strimzi_members_of(model, kafka).next()?;
     // Strimzi forces 1 when the CR leaves it out.
     int_key(member, "min.insync.replicas", 1)
 }
