@@ -185,7 +185,20 @@ pub(crate) fn kafka_service_links<'m>(
     model: &'m Model,
     broker: &Broker,
 ) -> impl Iterator<Item = ServiceLink<'m>> + 'm {
-    let owner = model
+    links_owner(model, broker)
+        .into_iter()
+        .flat_map(move |owner| {
+            kafka_services(model).filter(move |r| r.same_namespace(&owner.id.namespace))
+        })
+        .map(|r| ServiceLink {
+            service: r,
+            vars: link_vars(r),
+        })
+}
+
+/// The workload of a broker whose pods get service links: `enableServiceLinks` is not off.
+pub(crate) fn links_owner<'m>(model: &'m Model, broker: &Broker) -> Option<&'m Resource> {
+    model
         .resource(broker.resource)
         .filter(|_| matches!(broker.source, BrokerSource::Workload { .. }))
         .filter(|owner| {
@@ -196,28 +209,34 @@ pub(crate) fn kafka_service_links<'m>(
                     // false, or something we cannot read (a template placeholder).
                     Some(n) => n.as_bool() == Some(true),
                 })
-        });
-    owner.into_iter().flat_map(move |owner| {
-        model
-            .resources_of_kind("Service")
-            .filter(|r| r.group().is_empty())
-            .filter(|r| {
-                r.id.name
-                    .get(..5)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("kafka"))
-            })
-            .filter(move |r| r.same_namespace(&owner.id.namespace))
-            .filter(|r| {
-                let spec = r.node.get("spec");
-                let cluster_ip = spec.and_then(|s| s.text_at(&["clusterIP"]));
-                let kind = spec.and_then(|s| s.text_at(&["type"]));
-                cluster_ip != Some("None") && kind != Some("ExternalName")
-            })
-            .map(|r| ServiceLink {
-                service: r,
-                vars: link_vars(r),
-            })
-    })
+        })
+}
+
+/// Every Service in the input whose link variables start with `KAFKA_` and that has a cluster
+/// IP, in input order, whatever its namespace.
+pub(crate) fn kafka_services(model: &Model) -> impl Iterator<Item = &Resource> {
+    model
+        .resources_of_kind("Service")
+        .filter(|r| r.group().is_empty())
+        .filter(|r| {
+            r.id.name
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("kafka"))
+        })
+        .filter(|r| {
+            let spec = r.node.get("spec");
+            let cluster_ip = spec.and_then(|s| s.text_at(&["clusterIP"]));
+            let kind = spec.and_then(|s| s.text_at(&["type"]));
+            cluster_ip != Some("None") && kind != Some("ExternalName")
+        })
+}
+
+/// The variables of `service`'s links, as the kubelet names them.
+pub(crate) fn service_link(service: &Resource) -> ServiceLink<'_> {
+    ServiceLink {
+        service,
+        vars: link_vars(service),
+    }
 }
 
 /// The variables the kubelet derives from a Service (docker-links style).

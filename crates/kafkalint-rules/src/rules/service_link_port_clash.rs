@@ -1,7 +1,8 @@
 use kafkalint_model::image::{ImageFamily, CONFLUENT_FATAL_ENV};
 
 use super::image_support::{
-    broker_env, command_text, image_entrypoint_runs, kafka_service_links, mentions,
+    broker_env, command_text, image_entrypoint_runs, kafka_services, links_owner, mentions,
+    service_link, ServiceLink,
 };
 use crate::{declare_rule, Context, Finding, Rule, RuleMeta};
 
@@ -61,6 +62,9 @@ impl Rule for ServiceLinkPortClash {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        // The Services whose links carry a variable cp-kafka exits on, with the first such
+        // variable (the one a broker is checked for), worked out once for all brokers.
+        let mut fatal_links: Option<Vec<(ServiceLink<'_>, String)>> = None;
         for broker in &cx.model.brokers {
             if broker.family != ImageFamily::Confluent {
                 continue;
@@ -94,16 +98,35 @@ impl Rule for ServiceLinkPortClash {
             if reported {
                 continue;
             }
-            for link in kafka_service_links(cx.model, broker) {
-                let Some(name) = link
-                    .vars
-                    .iter()
-                    .find(|v| CONFLUENT_FATAL_ENV.contains(&v.as_str()))
-                else {
+            let Some(owner) = links_owner(cx.model, broker) else {
+                continue;
+            };
+            let links = fatal_links.get_or_insert_with(|| {
+                kafka_services(cx.model)
+                    .map(service_link)
+                    .filter_map(|link| {
+                        let name = link
+                            .vars
+                            .iter()
+                            .find(|v| CONFLUENT_FATAL_ENV.contains(&v.as_str()))?
+                            .clone();
+                        Some((link, name))
+                    })
+                    .collect()
+            });
+            // Whether a variable is set in the container or named by its command does not
+            // depend on the Service: each is decided once per broker.
+            let mut overridden: Vec<&str> = Vec::new();
+            for (link, name) in links.iter() {
+                if !link.service.same_namespace(&owner.id.namespace)
+                    || overridden.contains(&name.as_str())
+                {
                     continue;
-                };
+                }
+                let name = name.as_str();
                 // A value set in the container wins over the injected one.
                 if env.get(name).is_some() || mentions(&command, name) {
+                    overridden.push(name);
                     continue;
                 }
                 let service = &link.service.id.name;
