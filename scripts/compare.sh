@@ -3,7 +3,8 @@
 # a Markdown table (the one in README's "Performance" section) with the ratios against targets.
 #
 #   corpus lint        kafkalint lint (binary, all corpus files) vs Checkov on the same corpus
-#   kustomize          kafkalint kustomize vs kubectl kustomize, one process per `ok` dir
+#   kustomize          kafkalint kustomize vs kubectl kustomize, one process per `ok` dir, and
+#                      one `kafkalint kustomize DIR...` over them all (kubectl takes one DIR)
 #   throughput         kafkalint end to end vs raw yaml-rust2 event parsing of the same bytes
 #   --version          pre-commit runs it constantly
 #   scaling            1x/10x/100x/1000x the corpus in memory (kafkalint-bench scaling)
@@ -72,6 +73,12 @@ kubectl_loop=$(loop kubectl kustomize)
 ours_loops=()
 for _ in $(seq 3); do ours_loops+=("$(loop "$bin" kustomize)"); done
 ours_loop=$(printf '%s\n' "${ours_loops[@]}" | median)
+ours_all=()
+for _ in $(seq 3); do
+  ours_all+=("$(cd "$corpus" && start=$(date +%s.%N) && { "$bin" kustomize "${kdirs[@]}" >/dev/null 2>&1 || true; } \
+    && awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')")
+done
+ours_all=$(printf '%s\n' "${ours_all[@]}" | median)
 inproc=$("$bench" kustomize "$runs" | awk -F= '/kustomize_pass_ms/ { print $2 / 1000 }')
 
 echo "measuring throughput…" >&2
@@ -102,7 +109,8 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) × $cpu, ${mem_gb} GB RAM; ${#files[@]
 | Corpus lint, wall (median of $runs) | $(ms "$lint_wall") ms | Checkov $CHECKOV_VERSION: $(ms "$checkov_wall") ms | $(ratio "$checkov_wall" "$lint_wall")× faster | < 150 ms | $(verdict "$(ms "$lint_wall")" 150 "<") |
 | Corpus lint, peak RSS | $lint_rss MB | Checkov: $checkov_rss MB | $(ratio "$checkov_rss" "$lint_rss")× less | < 40 MB | $(verdict "$lint_rss" 40 "<") |
 | Kustomize, ${#kdirs[@]} dirs, one process each | $(ms "$ours_loop") ms | kubectl kustomize: $(ms "$kubectl_loop") ms | $(ratio "$kubectl_loop" "$ours_loop")× faster | ≥ 50× | $(verdict "$(ratio "$kubectl_loop" "$ours_loop")" 50 ">=") |
-| Kustomize, ${#kdirs[@]} dirs in one process | $(ms "$inproc") ms | kubectl kustomize: $(ms "$kubectl_loop") ms | $(ratio "$kubectl_loop" "$inproc")× faster | ≥ 50× | $(verdict "$(ratio "$kubectl_loop" "$inproc")" 50 ">=") |
+| Kustomize, ${#kdirs[@]} dirs, one \`kafkalint kustomize DIR...\` | $(ms "$ours_all") ms | kubectl kustomize: $(ms "$kubectl_loop") ms | $(ratio "$kubectl_loop" "$ours_all")× faster | ≥ 50× | $(verdict "$(ratio "$kubectl_loop" "$ours_all")" 50 ">=") |
+| Kustomize, ${#kdirs[@]} dirs in one process (library) | $(ms "$inproc") ms | kubectl kustomize: $(ms "$kubectl_loop") ms | $(ratio "$kubectl_loop" "$inproc")× faster | ≥ 50× | $(verdict "$(ratio "$kubectl_loop" "$inproc")" 50 ">=") |
 | Throughput, end to end (binary, all files) | $e2e_mb_s MB/s | raw yaml-rust2 parse: $raw_mb_s MB/s | $(awk -v a="$e2e_mb_s" -v b="$raw_mb_s" 'BEGIN { printf "%.0f%%", 100 * a / b }') of the floor | ≥ 50% | $(verdict "$(awk -v a="$e2e_mb_s" -v b="$raw_mb_s" 'BEGIN { print a / b }')" 0.5 ">=") |
 | Throughput, in-process lint (YAML files) | $lint_mb_s MB/s | raw yaml-rust2 parse: $raw_mb_s MB/s | $(awk -v a="$lint_mb_s" -v b="$raw_mb_s" 'BEGIN { printf "%.0f%%", 100 * a / b }') of the floor | ≥ 50% | $(verdict "$(awk -v a="$lint_mb_s" -v b="$raw_mb_s" 'BEGIN { print a / b }')" 0.5 ">=") |
 | \`kafkalint --version\` (mean of 200) | $version_ms ms | | | < 5 ms | $(verdict "$version_ms" 5 "<") |

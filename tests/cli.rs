@@ -481,6 +481,39 @@ fn forex_kustomization_is_rendered_natively_with_source_lines() {
 }
 
 #[test]
+fn kustomize_renders_several_dirs_into_one_stream() {
+    let dirs = ["examples/forex-stg/before", "examples/forex-stg/after"];
+    let one = |d: &str| {
+        let out = kafkalint(&["kustomize", d]);
+        assert!(out.status.success(), "{d}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let expected = format!(
+        "# Source: {}\n{}---\n# Source: {}\n{}",
+        dirs[0],
+        one(dirs[0]),
+        dirs[1],
+        one(dirs[1])
+    );
+    let both = kafkalint(&["kustomize", dirs[0], dirs[1]]);
+    assert!(both.status.success());
+    assert_eq!(String::from_utf8(both.stdout).unwrap(), expected);
+
+    // A failing DIR is named on stderr; the others still render, and the exit code is 2.
+    let missing = "tests/data/no-such-kustomization";
+    let out = kafkalint(&["kustomize", dirs[0], missing, dirs[1]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(missing), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // The stream lints like the single renders do.
+    let linted = kafkalint_stdin(&["lint", "-f", "json", "-"], expected.as_bytes());
+    assert_eq!(linted.status.code(), Some(1));
+}
+
+#[test]
 fn overlay_findings_land_in_the_overlay_file_that_set_the_value() {
     let base = kafkalint(&["lint", "-f", "json", "tests/data/overlay-provenance/base"]);
     let core = |d: &(String, String, u64, u64, String)| {

@@ -78,10 +78,13 @@ enum Command {
     /// Show the resolved policy, or print the policy file's JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Render a kustomization like `kubectl kustomize DIR`, natively.
+    /// Render a kustomization like `kubectl kustomize DIR`, natively. With several DIRs, one
+    /// YAML stream: each kustomization's output starts with a `# Source: DIR` comment. A DIR
+    /// that fails is reported on stderr, the others are still rendered, and the exit code is 2.
     Kustomize {
-        /// A directory holding kustomization.yaml, kustomization.yml or Kustomization.
-        dir: String,
+        /// Directories holding kustomization.yaml, kustomization.yml or Kustomization.
+        #[arg(value_name = "DIR", required = true, num_args = 1..)]
+        dirs: Vec<String>,
         /// `none` lets the kustomization read files outside its root, as kustomize's flag does.
         #[arg(long, value_enum, default_value_t = Restrictor::RootOnly)]
         load_restrictor: Restrictor,
@@ -368,9 +371,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         }
         Command::Memory(args) => memory::run(args),
         Command::Kustomize {
-            dir,
+            dirs,
             load_restrictor,
-        } => render_kustomization(&dir, load_restrictor),
+        } => render_kustomizations(&dirs, load_restrictor),
         Command::Webhook { args } => webhook::run(args),
     };
     match result {
@@ -614,22 +617,52 @@ fn list_rules(format: ListFormat, args: &policy::PolicyArgs) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
-fn render_kustomization(dir: &str, restrictor: Restrictor) -> Result<ExitCode, String> {
-    let mut sources = kafkalint_syntax::SourceMap::new();
+fn render_kustomizations(dirs: &[String], restrictor: Restrictor) -> Result<ExitCode, String> {
     let options = kafkalint_kustomize::Options {
         load_restrictor: restrictor.to_kustomize(),
         ..kafkalint_kustomize::Options::default()
     };
-    let rendered = kafkalint_kustomize::build(
-        &kafkalint_kustomize::RealFs,
-        std::path::Path::new(dir),
-        dir.trim_end_matches('/'),
-        &mut sources,
-        &options,
-    )
-    .map_err(|e| e.to_string())?;
-    emit(&kafkalint_kustomize::to_yaml(&rendered.resources));
-    Ok(ExitCode::SUCCESS)
+    let render = |dir: &str| {
+        let mut sources = kafkalint_syntax::SourceMap::new();
+        kafkalint_kustomize::build(
+            &kafkalint_kustomize::RealFs,
+            std::path::Path::new(dir),
+            dir.trim_end_matches('/'),
+            &mut sources,
+            &options,
+        )
+        .map(|rendered| kafkalint_kustomize::to_yaml(&rendered.resources))
+        .map_err(|e| e.to_string())
+    };
+    if let [dir] = dirs {
+        emit(&render(dir)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut failed = false;
+    let mut first = true;
+    for dir in dirs {
+        match render(dir) {
+            Ok(yaml) => {
+                let separator = if first { "" } else { "---\n" };
+                first = false;
+                emit(&format!("{separator}# Source: {dir}\n{yaml}"));
+            }
+            Err(message) if message.starts_with(dir.as_str()) => {
+                failed = true;
+                eprintln!("kafkalint: error: {message}");
+            }
+            // The failing file may be a base the other DIRs share: say which DIR it stopped.
+            Err(message) => {
+                failed = true;
+                eprintln!("kafkalint: error: {dir}: {message}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn show_rule(code: &str, args: &policy::PolicyArgs) -> Result<ExitCode, String> {
