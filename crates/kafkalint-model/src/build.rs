@@ -138,15 +138,19 @@ pub(crate) struct Ctx<'a> {
     /// Each source's directory as an interned id, and each id's path components.
     dir_of: HashMap<SourceId, u32>,
     dir_parts: Vec<Vec<&'a str>>,
+    /// For each directory id, an id for each of its prefixes, from the whole path up to the
+    /// root: `dir_prefixes[d][k]` names the directory k steps above `d`.
+    dir_prefixes: Vec<Vec<u32>>,
     /// ConfigMaps by name, built on first use: every `envFrom` and config volume looks one up.
     configmaps: std::cell::OnceCell<NearIndex>,
     /// Strimzi node pools by their `strimzi.io/cluster` label.
     node_pools: std::cell::OnceCell<NearIndex>,
 }
 
-/// Candidates for a reference by name, grouped by name and directory. Finding the nearest
-/// looks in the referrer's directory first, so copies of a project side by side do not make
-/// every lookup compare every same-named candidate.
+/// Candidates for a reference by name, grouped by name and by every directory above them.
+/// Finding the nearest walks up from the referrer's directory and stops once no farther
+/// directory can hold a nearer one, so copies of a project side by side do not make every
+/// lookup compare every same-named candidate.
 #[derive(Default)]
 pub(crate) struct NearIndex {
     by_name: HashMap<String, NameGroup>,
@@ -155,15 +159,19 @@ pub(crate) struct NearIndex {
 #[derive(Default)]
 struct NameGroup {
     all: Vec<(usize, SourceId)>,
-    by_dir: HashMap<u32, Vec<(usize, SourceId)>>,
+    /// Positions in `all` under each directory prefix (see [`Ctx::dir_prefixes`]).
+    under: HashMap<u32, Vec<u32>>,
 }
 
 impl NearIndex {
     pub(crate) fn insert(&mut self, ctx: &Ctx, name: &str, index: usize, file: SourceId) {
         let group = self.by_name.entry(name.to_string()).or_default();
+        let Ok(position) = u32::try_from(group.all.len()) else {
+            return;
+        };
         group.all.push((index, file));
-        if let Some(&dir) = ctx.dir_of.get(&file) {
-            group.by_dir.entry(dir).or_default().push((index, file));
+        for &prefix in ctx.prefixes_of(file) {
+            group.under.entry(prefix).or_default().push(position);
         }
     }
 
@@ -179,33 +187,84 @@ impl NearIndex {
         let Some(group) = self.by_name.get(name) else {
             return Vec::new();
         };
-        let local = ctx
-            .dir_of
-            .get(&from)
-            .and_then(|dir| group.by_dir.get(dir))
-            .map_or(&[][..], Vec::as_slice);
-        let candidates: Vec<(usize, u32)> = if local.iter().any(|&(i, _)| accept(i)) {
-            local
-                .iter()
-                .filter(|&&(i, _)| accept(i))
-                .map(|&(i, f)| (i, u32::from(f != from)))
-                .collect()
+        let prefixes = ctx.prefixes_of(from);
+        let mut best = Best::default();
+        let consider = |best: &mut Best, position: u32, file: SourceId, index: usize| {
+            if accept(index) {
+                best.offer(position, ctx.distance(file, from));
+            }
+        };
+        if prefixes.is_empty() {
+            for (position, &(index, file)) in (0u32..).zip(&group.all) {
+                consider(&mut best, position, file, index);
+            }
         } else {
-            group
-                .all
-                .iter()
-                .filter(|&&(i, _)| accept(i))
-                .map(|&(i, f)| (i, ctx.distance(f, from)))
-                .collect()
-        };
-        let Some(best) = candidates.iter().map(|&(_, d)| d).min() else {
-            return Vec::new();
-        };
-        candidates
+            // `prefixes[k]` is the directory k steps up. Anything under it but not under
+            // `prefixes[k - 1]` is at least k steps away, so at distance 1 + k or more.
+            for (k, &prefix) in prefixes.iter().enumerate() {
+                let floor = u32::try_from(k).map_or(u32::MAX, |k| k.saturating_add(1));
+                if k > 0 && floor > best.distance {
+                    break;
+                }
+                let Some(positions) = group.under.get(&prefix) else {
+                    continue;
+                };
+                let deeper = k
+                    .checked_sub(1)
+                    .and_then(|j| prefixes.get(j).map(|&p| (j, p)));
+                for &position in positions {
+                    let Some(&(index, file)) = group.all.get(position as usize) else {
+                        continue;
+                    };
+                    let seen = deeper.is_some_and(|(j, p)| {
+                        ctx.prefix_at(file, prefixes.len() - 1 - j) == Some(p)
+                    });
+                    if !seen {
+                        consider(&mut best, position, file, index);
+                    }
+                }
+            }
+            // Candidates without a directory are the farthest of all.
+            if best.distance == u32::MAX {
+                for (position, &(index, file)) in (0u32..).zip(&group.all) {
+                    if ctx.prefixes_of(file).is_empty() {
+                        consider(&mut best, position, file, index);
+                    }
+                }
+            }
+        }
+        best.positions.sort_unstable();
+        best.positions
             .into_iter()
-            .filter(|&(_, d)| d == best)
-            .map(|(i, _)| i)
+            .filter_map(|position| group.all.get(position as usize).map(|&(i, _)| i))
             .collect()
+    }
+}
+
+/// The candidates at the least distance offered so far.
+struct Best {
+    distance: u32,
+    positions: Vec<u32>,
+}
+
+impl Default for Best {
+    fn default() -> Self {
+        Best {
+            distance: u32::MAX,
+            positions: Vec::new(),
+        }
+    }
+}
+
+impl Best {
+    fn offer(&mut self, position: u32, distance: u32) {
+        if distance < self.distance {
+            self.distance = distance;
+            self.positions.clear();
+        }
+        if distance == self.distance {
+            self.positions.push(position);
+        }
     }
 }
 
@@ -356,14 +415,44 @@ impl<'a> Ctx<'a> {
             });
             dir_of.insert(*file, id);
         }
+        let mut prefix_ids: HashMap<&[&str], u32> = HashMap::new();
+        let dir_prefixes = dir_parts
+            .iter()
+            .map(|parts: &Vec<&str>| {
+                (0..=parts.len())
+                    .rev()
+                    .map(|n| {
+                        let next = u32::try_from(prefix_ids.len()).unwrap_or(u32::MAX);
+                        *prefix_ids.entry(&parts[..n]).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
         Ctx {
             resources,
             options,
             dir_of,
             dir_parts,
+            dir_prefixes,
             configmaps: Default::default(),
             node_pools: Default::default(),
         }
+    }
+
+    /// The ids of the directories holding `file`, from its own up to the root; empty when its
+    /// directory is unknown.
+    fn prefixes_of(&self, file: SourceId) -> &[u32] {
+        self.dir_of
+            .get(&file)
+            .and_then(|&d| self.dir_prefixes.get(d as usize))
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The id of `file`'s directory prefix with `depth` path components, if it is that deep.
+    fn prefix_at(&self, file: SourceId, depth: usize) -> Option<u32> {
+        let prefixes = self.prefixes_of(file);
+        let own_depth = prefixes.len().checked_sub(1)?;
+        prefixes.get(own_depth.checked_sub(depth)?).copied()
     }
 
     /// How far apart two files are: 0 for the same file, 1 for the same directory, then one
@@ -1322,6 +1411,70 @@ mod tests {
             index.nearest(&ctx, "other", SourceId(0), all),
             Vec::<usize>::new()
         );
+    }
+
+    /// The walk up the directories against the definition: every accepted candidate at the
+    /// least [`Ctx::distance`], in insertion order.
+    #[test]
+    fn near_index_walk_matches_a_scan_of_every_candidate() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..300 {
+            let files = 1 + next(24);
+            let mut dirs: HashMap<SourceId, String> = HashMap::new();
+            for f in 0..files {
+                // Some files have no directory (stdin, a rendered stream).
+                if next(8) == 0 {
+                    continue;
+                }
+                let depth = next(5);
+                let path: Vec<&str> = (0..depth).map(|_| ["a", "b", "c"][next(3)]).collect();
+                let dir = if path.is_empty() {
+                    ".".to_string()
+                } else {
+                    path.join("/")
+                };
+                dirs.insert(SourceId(f as u32), dir);
+            }
+            let options = ModelOptions::default();
+            let ctx = Ctx::new(&[], &options, &dirs);
+            let mut index = NearIndex::default();
+            let mut inserted = Vec::new();
+            for i in 0..next(30) {
+                let name = ["x", "y"][next(2)];
+                let file = SourceId(next(files) as u32);
+                index.insert(&ctx, name, i, file);
+                inserted.push((name, i, file));
+            }
+            let rejected: Vec<usize> = (0..30).filter(|_| next(4) == 0).collect();
+            let accept = |i: usize| !rejected.contains(&i);
+            for from in 0..files {
+                let from = SourceId(from as u32);
+                for name in ["x", "y", "z"] {
+                    let candidates: Vec<(usize, u32)> = inserted
+                        .iter()
+                        .filter(|&&(n, i, _)| n == name && accept(i))
+                        .map(|&(_, i, f)| (i, ctx.distance(f, from)))
+                        .collect();
+                    let least = candidates.iter().map(|&(_, d)| d).min();
+                    let expected: Vec<usize> = candidates
+                        .iter()
+                        .filter(|&&(_, d)| Some(d) == least)
+                        .map(|&(i, _)| i)
+                        .collect();
+                    assert_eq!(
+                        index.nearest(&ctx, name, from, accept),
+                        expected,
+                        "{name} from {from:?} in {dirs:?}: {inserted:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
