@@ -647,14 +647,15 @@ fn render_kustomizations(dirs: &[String], restrictor: Restrictor) -> Result<Exit
                 first = false;
                 emit(&format!("{separator}# Source: {dir}\n{yaml}"));
             }
-            Err(message) if message.starts_with(dir.as_str()) => {
-                failed = true;
-                eprintln!("kafkalint: error: {message}");
-            }
-            // The failing file may be a base the other DIRs share: say which DIR it stopped.
             Err(message) => {
                 failed = true;
-                eprintln!("kafkalint: error: {dir}: {message}");
+                // The failing file may be a base the other DIRs share: name the DIR it stopped.
+                let which = if message.starts_with(dir.as_str()) {
+                    String::new()
+                } else {
+                    format!("{dir}: ")
+                };
+                eprintln!("kafkalint: error: {which}{message}");
             }
         }
     }
