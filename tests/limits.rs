@@ -237,6 +237,29 @@ fn hundred_megabyte_file_is_refused_unread() {
     run.assert_refused("huge.yaml:1:1:", "over the 1000 byte limit");
 }
 
+/// The size limit is exact, for a file named on the command line and for one a walk finds.
+#[test]
+fn file_at_the_size_limit_is_read_and_one_byte_more_is_refused() {
+    let dir = temp_dir("edge");
+    let at_limit = format!("# {}\nkind: ConfigMap\n", "x".repeat(80));
+    let limit = at_limit.len().to_string();
+    fs::create_dir_all(dir.join("walked")).unwrap();
+    fs::write(dir.join("walked/at.yaml"), &at_limit).unwrap();
+    fs::write(dir.join("walked/over.yaml"), format!("{at_limit}\n")).unwrap();
+    for inputs in [vec!["walked/at.yaml", "walked/over.yaml"], vec!["walked"]] {
+        let mut args = vec!["lint", "-f", "concise", "--max-file-size", &limit];
+        args.extend(&inputs);
+        let run = kafkalint(&dir, &args, None);
+        let refusal = format!("over the {limit} byte limit");
+        run.assert_refused("walked/over.yaml:1:1:", &refusal);
+        assert!(
+            !run.stdout.contains("walked/at.yaml:1:1"),
+            "the file at the limit was refused ({inputs:?}):\n{}",
+            run.stdout
+        );
+    }
+}
+
 #[test]
 fn oversized_stdin_is_refused() {
     let dir = temp_dir("stdin");
