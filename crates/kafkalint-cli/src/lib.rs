@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+pub mod heap;
 mod krm;
 pub mod kubectl;
 mod memory;
@@ -333,6 +334,7 @@ pub fn main() -> ExitCode {
 
 /// Run parsed arguments; what `kubectl kafkalint` also ends in.
 pub(crate) fn run(cli: Cli) -> ExitCode {
+    heap::use_huge_pages();
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
         Command::Rules { format, policy } => list_rules(format, &policy),
