@@ -50,8 +50,11 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        // Manifests average about 30 bytes a line.
+        let mut starts = Vec::with_capacity(text.len() / 24 + 1);
+        starts.push(0);
+        // memchr's vectorized scan: `match_indices('\n')` cost 3% of a corpus lint.
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
