@@ -110,3 +110,27 @@ fn corpus_findings_match_the_reviewed_list() {
          new:\n{new:#?}\ngone:\n{gone:#?}"
     );
 }
+
+/// Files are read and parsed on several threads; the report must not depend on how many.
+/// The walk interleaves plain files with kustomization roots, which are rendered in between.
+#[test]
+fn the_report_is_the_same_for_any_number_of_jobs() {
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/public is not beside the repository");
+        return;
+    };
+    let run = |jobs: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kafkalint"))
+            .args(["lint", "--isolated", "-f", "json", "--jobs", jobs, "."])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "-j {jobs}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let one = run("1");
+    assert!(one.matches("\"rule\"").count() > 500, "{}", &one[..200]);
+    for jobs in ["2", "3", "8"] {
+        assert!(run(jobs) == one, "-j {jobs} differs from -j 1");
+    }
+}

@@ -143,6 +143,10 @@ struct LintArgs {
     /// Read only the files directly in the directories given, not their subdirectories.
     #[arg(long)]
     no_recursive: bool,
+    /// Threads that read and parse the files (default: one per CPU). The output is the same
+    /// for any number.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// Output format; repeat with --output to write several reports in one run. A format
     /// without an --output goes to stdout (default: human).
     #[arg(long, short = 'f', value_enum)]
@@ -429,6 +433,10 @@ fn run_lint(args: LintArgs) -> Result<ExitCode, String> {
     let load_options = LoadOptions {
         load_restrictor: args.load_restrictor.to_kustomize(),
         recursive: !args.no_recursive,
+        jobs: args.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        ),
         max_file_size: args.limits.max_file_size,
         max_kustomize_depth: args.limits.max_kustomize_depth,
         max_resources: args.limits.max_resources,

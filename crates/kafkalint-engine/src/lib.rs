@@ -44,6 +44,67 @@ impl FileKind {
     }
 }
 
+/// A file parsed but not yet added to a [`Workspace`]. Parsing needs only the text and the id
+/// the file will get, so a caller can parse many files at once (on threads of its own) and
+/// then add them in order with [`Workspace::add_parsed`].
+pub struct ParsedText {
+    id: SourceId,
+    path: String,
+    text: String,
+    kind: FileKind,
+    outcome: Parsed,
+}
+
+enum Parsed {
+    NotText,
+    Unreadable(String),
+    Yaml(Result<Vec<Node>, yaml::YamlError>),
+    Env(Result<Vec<env::EnvEntry>, env::EnvError>),
+    Properties(Result<Vec<properties::PropEntry>, properties::PropError>),
+}
+
+impl ParsedText {
+    /// Parse `text` as `kind`, for the file that will be added as `id`.
+    pub fn parse(id: SourceId, path: &str, text: String, kind: FileKind, limits: &Limits) -> Self {
+        let outcome = if text.contains('\0') {
+            Parsed::NotText
+        } else {
+            match kind {
+                FileKind::Yaml => Parsed::Yaml(yaml::parse(&text, id, limits)),
+                FileKind::Env => Parsed::Env(env::parse(&text, id)),
+                FileKind::Properties => Parsed::Properties(properties::parse(&text, id)),
+            }
+        };
+        ParsedText {
+            id,
+            path: path.to_string(),
+            text,
+            kind,
+            outcome,
+        }
+    }
+
+    /// The id it was parsed for.
+    pub fn id(&self) -> SourceId {
+        self.id
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// A file that could not be read at all, with why (as [`Workspace::add_unreadable`]).
+    pub fn unreadable(id: SourceId, path: &str, why: String) -> Self {
+        ParsedText {
+            id,
+            path: path.to_string(),
+            text: String::new(),
+            kind: FileKind::from_path(path),
+            outcome: Parsed::Unreadable(why),
+        }
+    }
+}
+
 /// The inputs of one run, parsed, with the problems found while reading them.
 #[derive(Default)]
 pub struct Workspace {
@@ -85,39 +146,73 @@ impl Workspace {
 
     /// Add a text and parse it as `kind`. Parse errors become diagnostics.
     pub fn add_text(&mut self, path: &str, text: String, kind: FileKind) -> SourceId {
-        if text.contains('\0') {
-            let id = self.sources.add(path, "");
-            self.error(
+        let parsed = ParsedText::parse(self.next_source(), path, text, kind, &self.limits);
+        self.add_parsed(parsed)
+    }
+
+    /// The id the next file added will get.
+    pub fn next_source(&self) -> SourceId {
+        SourceId(self.sources.len() as u32)
+    }
+
+    /// Add a file parsed ahead (see [`ParsedText`]). Spans carry their file's id, so one
+    /// parsed for another id than the next is parsed again.
+    pub fn add_parsed(&mut self, parsed: ParsedText) -> SourceId {
+        let ParsedText {
+            id,
+            path,
+            text,
+            kind,
+            outcome,
+        } = parsed;
+        let outcome = if id == self.next_source() {
+            outcome
+        } else {
+            match outcome {
+                Parsed::Unreadable(why) => Parsed::Unreadable(why),
+                _ => return self.add_text(&path, text, kind),
+            }
+        };
+        let text = match outcome {
+            Parsed::NotText | Parsed::Unreadable(_) => String::new(),
+            _ => text,
+        };
+        let id = self.sources.add(path, text);
+        match outcome {
+            Parsed::NotText => self.error(
                 id,
                 Pos::new(1, 1),
                 "not a text file: it contains NUL bytes".into(),
-            );
-            return id;
-        }
-        let id = self.sources.add(path, text);
-        self.note_dir(id);
-        let text = self
-            .sources
-            .get(id)
-            .map(|f| f.text.clone())
-            .unwrap_or_default();
-        match kind {
-            FileKind::Yaml => match yaml::parse(&text, id, &self.limits) {
-                Ok(docs) => self.add_documents(id, docs),
-                Err(e) => self.error(id, e.pos, format!("invalid YAML: {}", e.message)),
-            },
-            FileKind::Env => match env::parse(&text, id) {
-                Ok(entries) => self.input.add_env_file(id, path, entries),
-                Err(e) => self.error(id, e.pos, format!("invalid env file: {}", e.message)),
-            },
-            FileKind::Properties => match properties::parse(&text, id) {
-                Ok(entries) => self.input.add_properties_file(id, path, entries),
-                Err(e) => self.error(
-                    id,
-                    e.pos,
-                    format!("invalid .properties file: {}", e.message),
-                ),
-            },
+            ),
+            Parsed::Unreadable(why) => self.error(id, Pos::new(1, 1), why),
+            Parsed::Yaml(result) => {
+                self.note_dir(id);
+                match result {
+                    Ok(docs) => self.add_documents(id, docs),
+                    Err(e) => self.error(id, e.pos, format!("invalid YAML: {}", e.message)),
+                }
+            }
+            Parsed::Env(result) => {
+                self.note_dir(id);
+                match result {
+                    Ok(entries) => self.input.add_env_file(id, self.sources.path(id), entries),
+                    Err(e) => self.error(id, e.pos, format!("invalid env file: {}", e.message)),
+                }
+            }
+            Parsed::Properties(result) => {
+                self.note_dir(id);
+                match result {
+                    Ok(entries) => {
+                        self.input
+                            .add_properties_file(id, self.sources.path(id), entries)
+                    }
+                    Err(e) => self.error(
+                        id,
+                        e.pos,
+                        format!("invalid .properties file: {}", e.message),
+                    ),
+                }
+            }
         }
         id
     }

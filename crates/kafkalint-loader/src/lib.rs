@@ -5,8 +5,12 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use kafkalint_engine::{FileKind, Workspace};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use kafkalint_engine::{FileKind, ParsedText, Workspace};
 use kafkalint_kustomize::{kustomization_file, Fs, LoadRestrictor, RealFs};
+use kafkalint_syntax::{Limits, SourceId};
 
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
@@ -21,6 +25,8 @@ pub struct LoadOptions {
     pub max_kustomize_depth: usize,
     /// A kustomization with more resources than this is refused.
     pub max_resources: usize,
+    /// Threads that read and parse files named or walked (the calling one included).
+    pub jobs: usize,
 }
 
 impl Default for LoadOptions {
@@ -32,6 +38,7 @@ impl Default for LoadOptions {
             recursive: true,
             max_kustomize_depth: kafkalint_kustomize::Options::default().max_depth,
             max_resources: kafkalint_kustomize::Options::default().max_resources,
+            jobs: 1,
         }
     }
 }
@@ -100,8 +107,10 @@ pub fn is_lintable_name(name: &str) -> bool {
 /// Returns how many files were read.
 pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<usize, LoadError> {
     let mut count = 0;
+    let mut batch = Batch::default();
     for p in paths {
         if p == "-" {
+            batch.flush(ws, opts);
             // Read one byte past the limit, so a larger stream is refused without holding it all.
             let mut bytes = Vec::new();
             std::io::stdin()
@@ -127,22 +136,33 @@ pub fn load(paths: &[String], ws: &mut Workspace, opts: &LoadOptions) -> Result<
             Opened::Dir => {
                 for f in walk(&WalkDisk, path, opts.recursive) {
                     match f {
-                        Found::File(f) => load_file(&f, &display(&f), ws, opts),
-                        Found::Kustomization(d) => load_kustomization(&d, &display(&d), ws, opts),
+                        Found::File(f) => {
+                            let shown = display(&f);
+                            batch.push(Pending::Walked(f, shown), ws, opts);
+                        }
+                        Found::Kustomization(d) => {
+                            batch.flush(ws, opts);
+                            load_kustomization(&d, &display(&d), ws, opts);
+                        }
                     }
                     count += 1;
                 }
             }
             Opened::File(file, size) => {
-                read_opened(file, size, p, ws, opts);
+                batch.push(Pending::Opened(file, size, p.clone()), ws, opts);
                 count += 1;
             }
             Opened::Unreadable(e) => {
-                ws.add_unreadable(p, &format!("cannot read: {e}"));
+                batch.push(
+                    Pending::Failed(p.clone(), format!("cannot read: {e}")),
+                    ws,
+                    opts,
+                );
                 count += 1;
             }
         }
     }
+    batch.flush(ws, opts);
     Ok(count)
 }
 
@@ -174,27 +194,138 @@ fn open_path(path: &Path) -> std::io::Result<Opened> {
     }
 }
 
+/// A file to read and parse, with the name it is shown under.
+enum Pending {
+    Opened(fs::File, u64, String),
+    Walked(PathBuf, String),
+    Failed(String, String),
+}
+
+/// Files waiting to be read and parsed, in input order. A batch is short, as each file may
+/// hold an open descriptor; kustomizations and stdin flush it, so ids keep the input order.
+#[derive(Default)]
+struct Batch(Vec<Pending>);
+
+const BATCH_FILES: usize = 256;
+
+impl Batch {
+    fn push(&mut self, item: Pending, ws: &mut Workspace, opts: &LoadOptions) {
+        self.0.push(item);
+        if self.0.len() >= BATCH_FILES {
+            self.flush(ws, opts);
+        }
+    }
+
+    fn flush(&mut self, ws: &mut Workspace, opts: &LoadOptions) {
+        let items = std::mem::take(&mut self.0);
+        let limits = ws.limits;
+        for parsed in prepare_all(items, ws.next_source().0, &limits, opts) {
+            ws.add_parsed(parsed);
+        }
+    }
+}
+
+/// Read and parse every item, on up to `opts.jobs` threads (the calling one included); the
+/// result is in item order, each parsed for the id `base + index` it will be added as.
+fn prepare_all(
+    items: Vec<Pending>,
+    base: u32,
+    limits: &Limits,
+    opts: &LoadOptions,
+) -> Vec<ParsedText> {
+    let id = |i: usize| SourceId(base.saturating_add(i as u32));
+    let jobs = opts.jobs.clamp(1, items.len().max(1));
+    if jobs == 1 {
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| prepare(item, id(i), limits, opts))
+            .collect();
+    }
+    let count = items.len();
+    let queue: Vec<Mutex<Option<Pending>>> =
+        items.into_iter().map(|i| Mutex::new(Some(i))).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = queue.get(i) else { break };
+            let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(item) = item {
+                done.push((i, prepare(item, id(i), limits, opts)));
+            }
+        }
+        done
+    };
+    let mut results: Vec<Option<ParsedText>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        // The main thread's stack size: parsing and alias expansion are bounded by the YAML
+        // limits, which were set with it in mind.
+        let helpers: Vec<_> = (1..jobs)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        for (i, parsed) in work() {
+            results[i] = Some(parsed);
+        }
+        for helper in helpers {
+            match helper.join() {
+                Ok(done) => {
+                    for (i, parsed) in done {
+                        results[i] = Some(parsed);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results.into_iter().flatten().collect()
+}
+
+fn prepare(item: Pending, id: SourceId, limits: &Limits, opts: &LoadOptions) -> ParsedText {
+    let (shown, bytes) = match item {
+        Pending::Failed(shown, why) => return ParsedText::unreadable(id, &shown, why),
+        Pending::Opened(file, size, shown) => {
+            let bytes = read_limited(file, size, opts);
+            (shown, bytes)
+        }
+        Pending::Walked(path, shown) => {
+            let bytes = fs::File::open(&path)
+                .and_then(|file| {
+                    let size = file.metadata()?.len();
+                    Ok((file, size))
+                })
+                .map_err(|e| format!("cannot read: {e}"))
+                .and_then(|(file, size)| read_limited(file, size, opts));
+            (shown, bytes)
+        }
+    };
+    match bytes.and_then(into_text) {
+        Ok(text) => ParsedText::parse(id, &shown, text, FileKind::from_path(&shown), limits),
+        Err(why) => ParsedText::unreadable(id, &shown, why),
+    }
+}
+
 /// Read an opened file of `size` bytes (as its metadata said), refusing it over the limit;
 /// at most one byte past the limit is read, so a file that grows meanwhile is refused too.
-fn read_opened(file: fs::File, size: u64, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
+fn read_limited(file: fs::File, size: u64, opts: &LoadOptions) -> Result<Vec<u8>, String> {
     if size > opts.max_file_size {
-        ws.add_unreadable(shown, &too_large(size, opts));
-        return;
+        return Err(too_large(size, opts));
     }
     let capacity = usize::try_from(size).unwrap_or(0).saturating_add(1);
     let mut bytes = Vec::with_capacity(capacity);
-    match file
-        .take(opts.max_file_size.saturating_add(1))
+    file.take(opts.max_file_size.saturating_add(1))
         .read_to_end(&mut bytes)
-    {
-        Err(e) => {
-            ws.add_unreadable(shown, &format!("cannot read: {e}"));
-        }
-        Ok(_) if bytes.len() as u64 > opts.max_file_size => {
-            ws.add_unreadable(shown, &too_large(bytes.len() as u64, opts));
-        }
-        Ok(_) => add_bytes(ws, shown, bytes),
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > opts.max_file_size {
+        return Err(too_large(bytes.len() as u64, opts));
     }
+    Ok(bytes)
 }
 
 /// How a walked path is shown: `/`-separated, without a leading `./`.
@@ -311,38 +442,59 @@ fn too_large(size: u64, opts: &LoadOptions) -> String {
 
 /// Add a file's bytes: text is parsed by its name; anything else is reported.
 pub fn add_bytes(ws: &mut Workspace, shown: &str, bytes: Vec<u8>) {
-    match String::from_utf8(bytes) {
+    match into_text(bytes) {
         Ok(text) => {
             ws.add_text(shown, text, FileKind::from_path(shown));
         }
-        Err(e) => {
-            ws.add_unreadable(
-                shown,
-                &format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            );
+        Err(why) => {
+            ws.add_unreadable(shown, &why);
         }
     }
 }
 
-fn load_file(path: &Path, shown: &str, ws: &mut Workspace, opts: &LoadOptions) {
-    let opened = fs::File::open(path).and_then(|file| {
-        let size = file.metadata()?.len();
-        Ok((file, size))
-    });
-    match opened {
-        Ok((file, size)) => read_opened(file, size, shown, ws, opts),
-        Err(e) => {
-            ws.add_unreadable(shown, &format!("cannot read: {e}"));
-        }
-    }
+fn into_text(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_lintable_name;
+    use super::*;
+
+    /// Whatever thread parses a file, it comes back in input order with the id it will get.
+    #[test]
+    fn parallel_reads_keep_input_order_and_ids() {
+        let dir = std::env::temp_dir().join(format!("kafkalint-loader-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut items = Vec::new();
+        for i in 0..300 {
+            let path = dir.join(format!("f{i}.yaml"));
+            // Uneven sizes, so the threads finish out of order.
+            fs::write(&path, "k: v\n".repeat(1 + (i * 37) % 500)).unwrap();
+            items.push(Pending::Walked(path, format!("f{i}.yaml")));
+        }
+        items.insert(7, Pending::Failed("gone.yaml".into(), "cannot read".into()));
+        let opts = LoadOptions {
+            jobs: 4,
+            ..LoadOptions::default()
+        };
+        let parsed = prepare_all(items, 10, &Limits::default(), &opts);
+        assert_eq!(parsed.len(), 301);
+        for (i, p) in parsed.iter().enumerate() {
+            assert_eq!(p.id(), SourceId(10 + i as u32));
+            let want = match i {
+                7 => "gone.yaml".to_string(),
+                i if i < 7 => format!("f{i}.yaml"),
+                i => format!("f{}.yaml", i - 1),
+            };
+            assert_eq!(p.path(), want);
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn walk_takes_config_and_env_files_only() {
