@@ -7,7 +7,7 @@
 //! need them stay silent.
 
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use kafkalint_policy::Severity;
 use kafkalint_rules::Category;
@@ -836,7 +836,7 @@ fn respond(uid: String, findings: Vec<Finding>, warn_only: bool, what: &str) -> 
             (Severity::Error, false) => "would be denied: ",
             _ => "",
         };
-        let w = printable(&format!("{prefix}{}", f.line()), WARNING_MAX_CHARS);
+        let w = printable(format!("{prefix}{}", f.line()), WARNING_MAX_CHARS);
         if total + w.len() > WARNINGS_MAX_TOTAL - 64 {
             dropped += 1;
             continue;
@@ -883,7 +883,12 @@ fn respond(uid: String, findings: Vec<Finding>, warn_only: bool, what: &str) -> 
 
 /// One line of printable text, at most `max` chars (the apiserver rejects control characters
 /// in warnings and truncates long ones).
-fn printable(s: &str, max: usize) -> String {
+fn printable(s: String, max: usize) -> String {
+    // Nearly always short and plain: keep it. Controls are below 0x20, 0x7f, or U+0080..U+009F
+    // (lead byte 0xc2, which also starts some printable chars; those take the full pass).
+    if s.len() <= max && !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return s;
+    }
     let mut out: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -919,7 +924,8 @@ fn glob_match(glob: &str, text: &str) -> bool {
 
 /// The dotted path of the deepest node containing `pos`: `spec.template.spec.containers[0].image`.
 pub fn field_path(node: &Node, pos: Pos) -> String {
-    let mut path = String::new();
+    // Room for a typical `spec.template.spec.containers[0].env[12].value` without regrowing.
+    let mut path = String::with_capacity(64);
     let mut current = node;
     'descend: loop {
         if current.is_map() {
@@ -937,7 +943,8 @@ pub fn field_path(node: &Node, pos: Pos) -> String {
         } else if current.is_seq() {
             for (i, v) in current.as_seq().iter().enumerate() {
                 if contains(v, pos) {
-                    path.push_str(&format!("[{i}]"));
+                    // Into the path, without a String of its own.
+                    let _ = write!(path, "[{i}]");
                     current = v;
                     continue 'descend;
                 }

@@ -255,7 +255,7 @@ fn escaped_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('_') {
-        out.extend(rest[..i].chars().map(|c| c.to_ascii_lowercase()));
+        out.push_str(&rest[..i]);
         let run = rest[i..].bytes().take_while(|&b| b == b'_').count();
         match run {
             1 => out.push('.'),
@@ -266,7 +266,9 @@ fn escaped_key(s: &str) -> String {
         }
         rest = &rest[i + run..];
     }
-    out.extend(rest.chars().map(|c| c.to_ascii_lowercase()));
+    out.push_str(rest);
+    // Once over the whole key instead of a char at a time: the separators are unaffected.
+    out.make_ascii_lowercase();
     out
 }
 

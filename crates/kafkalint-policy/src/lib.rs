@@ -705,6 +705,20 @@ impl Policy {
         self.picked(code, category).severity.unwrap_or(default)
     }
 
+    /// The severity of an enabled rule, `None` when it is off: [`Policy::enabled`] and
+    /// [`Policy::severity`] with one cache lookup.
+    pub fn enabled_severity(
+        &self,
+        code: &str,
+        category: &str,
+        default: Severity,
+    ) -> Option<Severity> {
+        let p = self.picked(code, category);
+        p.enabled
+            .unwrap_or(true)
+            .then(|| p.severity.unwrap_or(default))
+    }
+
     fn picked(&self, code: &str, category: &str) -> Picked {
         let cached = self.picked.0.read().ok().and_then(|map| {
             map.get(code)

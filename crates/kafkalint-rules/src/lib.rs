@@ -216,10 +216,11 @@ pub fn run(model: &Model, policy: &Policy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
-        if !policy.enabled(meta.code, meta.category.as_str()) {
+        let Some(severity) =
+            policy.enabled_severity(meta.code, meta.category.as_str(), meta.default_severity)
+        else {
             continue;
-        }
-        let severity = policy.severity(meta.code, meta.category.as_str(), meta.default_severity);
+        };
         let mut findings = Vec::new();
         rule.check(&cx, &mut findings);
         for f in findings {

@@ -144,7 +144,11 @@ impl Rule for ApacheDefaultConfigDropped {
                     && matches!(env_effect(broker.family, &v.name), EnvEffect::Config(_))
             });
             let trigger: Option<(String, Span, String)> = match written {
-                Some(v) => Some((v.name.clone(), v.name_span, format!("{} is set", v.name))),
+                Some(v) => Some((
+                    v.name.to_string(),
+                    v.name_span,
+                    format!("{} is set", v.name),
+                )),
                 None => {
                     let command = container.map(command_text).unwrap_or_default();
                     kafka_service_links(cx.model, broker).find_map(|link| {

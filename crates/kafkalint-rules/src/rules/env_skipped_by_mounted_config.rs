@@ -62,7 +62,7 @@ impl Rule for EnvSkippedByMountedConfig {
             };
             let dir = match env.get("KAFKA_MOUNTED_CONF_DIR") {
                 None => BITNAMI_MOUNTED_CONF_DIR.to_string(),
-                Some(v) => match v.value.as_deref() {
+                Some(v) => match v.value {
                     Some(d) if !d.is_empty() && !d.contains('$') => d.to_string(),
                     Some("") => BITNAMI_MOUNTED_CONF_DIR.to_string(),
                     _ => continue,
@@ -72,7 +72,7 @@ impl Rule for EnvSkippedByMountedConfig {
             else {
                 continue;
             };
-            let mut skipped: Vec<&super::image_support::EnvSite> = Vec::new();
+            let mut skipped: Vec<&super::image_support::EnvSite<'_>> = Vec::new();
             for var in &env.vars {
                 let config = matches!(env_effect(broker.family, &var.name), EnvEffect::Config(_));
                 if config && !skipped.iter().any(|s| s.name == var.name) {
@@ -88,8 +88,7 @@ impl Rule for EnvSkippedByMountedConfig {
                     first.name
                 )
             } else {
-                let mut names: Vec<&str> =
-                    skipped.iter().take(3).map(|s| s.name.as_str()).collect();
+                let mut names: Vec<&str> = skipped.iter().take(3).map(|s| &*s.name).collect();
                 if skipped.len() > 3 {
                     names.push("...");
                 }

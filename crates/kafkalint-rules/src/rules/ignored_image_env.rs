@@ -74,14 +74,14 @@ impl Rule for IgnoredImageEnv {
                 continue;
             };
             let command = container.map(command_text).unwrap_or_default();
-            let referenced = referenced_names(env.vars.iter().filter_map(|v| v.value.as_deref()));
+            let referenced = referenced_names(env.vars.iter().filter_map(|v| v.value));
             let image = broker
                 .image
                 .as_ref()
                 .map_or(family.name(), |(i, _)| i.as_str());
             let mut seen: Vec<&str> = Vec::new();
             for var in &env.vars {
-                let name = var.name.as_str();
+                let name = &*var.name;
                 if seen.contains(&name) || referenced.contains(&name) {
                     continue;
                 }

@@ -2,31 +2,35 @@
 //! spans, including the ones the image ignores), the Services whose links the kubelet injects,
 //! and which files the volumes put at a path.
 
+use std::borrow::Cow;
+
 use kafkalint_model::image::ImageFamily;
 use kafkalint_model::{Broker, BrokerSource, Model, Resource};
 use kafkalint_syntax::{Node, Span};
 
-/// One env var as the container or env file sets it.
+/// One env var as the container or env file sets it. Borrowed from the model: several rules
+/// build this per broker, and copying every name and value cost more than their checks.
 #[derive(Clone, Debug)]
-pub(crate) struct EnvSite {
-    pub name: String,
+pub(crate) struct EnvSite<'m> {
+    /// Owned only for an `envFrom` prefix.
+    pub name: Cow<'m, str>,
     /// The name as written: the `name:` value, a ConfigMap key, an env-file key.
     pub name_span: Span,
     /// `None` when it cannot be known (valueFrom, a Secret...).
-    pub value: Option<String>,
+    pub value: Option<&'m str>,
 }
 
 /// A container's env in kubelet order (envFrom, then env).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct ContainerEnv {
-    pub vars: Vec<EnvSite>,
+pub(crate) struct ContainerEnv<'m> {
+    pub vars: Vec<EnvSite<'m>>,
     /// Some of it comes from a Secret or a ConfigMap that is not in the input.
     pub incomplete: bool,
 }
 
-impl ContainerEnv {
+impl<'m> ContainerEnv<'m> {
     /// The last setting of `name`, which is the one the container sees.
-    pub fn get(&self, name: &str) -> Option<&EnvSite> {
+    pub fn get(&self, name: &str) -> Option<&EnvSite<'m>> {
         self.vars.iter().rev().find(|v| v.name == name)
     }
 }
@@ -39,7 +43,7 @@ fn configmap<'m>(model: &'m Model, name: &str, owner: &Resource) -> Option<&'m R
 }
 
 /// The env of a workload container, or of a standalone env file.
-pub(crate) fn broker_env(model: &Model, broker: &Broker) -> Option<ContainerEnv> {
+pub(crate) fn broker_env<'m>(model: &'m Model, broker: &Broker) -> Option<ContainerEnv<'m>> {
     match broker.source {
         BrokerSource::Workload { .. } => {
             let owner = model.resource(broker.resource)?;
@@ -53,9 +57,9 @@ pub(crate) fn broker_env(model: &Model, broker: &Broker) -> Option<ContainerEnv>
                     .entries
                     .iter()
                     .map(|e| EnvSite {
-                        name: e.key.clone(),
+                        name: Cow::Borrowed(&e.key),
                         name_span: e.key_span,
-                        value: e.value.clone(),
+                        value: e.value.as_deref(),
                     })
                     .collect(),
                 incomplete: false,
@@ -65,7 +69,7 @@ pub(crate) fn broker_env(model: &Model, broker: &Broker) -> Option<ContainerEnv>
     }
 }
 
-fn container_env(model: &Model, owner: &Resource, container: &Node) -> ContainerEnv {
+fn container_env<'m>(model: &'m Model, owner: &Resource, container: &'m Node) -> ContainerEnv<'m> {
     let mut env = ContainerEnv::default();
     for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
         let prefix = from.text_at(&["prefix"]).unwrap_or("");
@@ -75,9 +79,12 @@ fn container_env(model: &Model, owner: &Resource, container: &Node) -> Container
                     for (k, v) in cm.node.get("data").map_or(&[][..], Node::as_map) {
                         let Some(key) = k.as_str() else { continue };
                         env.vars.push(EnvSite {
-                            name: format!("{prefix}{key}"),
+                            name: match prefix {
+                                "" => Cow::Borrowed(key),
+                                _ => Cow::Owned(format!("{prefix}{key}")),
+                            },
                             name_span: k.span,
-                            value: v.as_str().map(str::to_string),
+                            value: v.as_str(),
                         });
                     }
                 }
@@ -95,12 +102,12 @@ fn container_env(model: &Model, owner: &Resource, container: &Node) -> Container
             continue;
         };
         env.vars.push(EnvSite {
-            name: name.to_string(),
+            name: Cow::Borrowed(name),
             name_span: name_node.span,
             value: match (e.get("value"), e.get("valueFrom")) {
-                (Some(v), _) => Some(v.as_str().unwrap_or("").to_string()),
+                (Some(v), _) => Some(v.as_str().unwrap_or("")),
                 (None, Some(_)) => None,
-                (None, None) => Some(String::new()),
+                (None, None) => Some(""),
             },
         });
     }

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use kafkalint_model::topology::{cluster_of, parse_voters, pod_count, roles};
 use kafkalint_model::{Broker, BrokerSource, ImageFamily, Lookup, Model};
 use kafkalint_syntax::{Node, Span};
@@ -90,8 +92,8 @@ fn check_broker(model: &Model, broker: &Broker) -> Option<Finding> {
     if command.contains("CLUSTER_ID") || command.contains("kafka-storage") {
         return None;
     }
-    let mut names: Vec<String> = env_from_names(model, resource, container)?;
-    names.extend(env_names(container).into_iter().map(str::to_string));
+    let mut names = env_from_names(model, resource, container)?;
+    names.extend(env_names(container).into_iter().map(Cow::Borrowed));
     let has = |n: &str| names.iter().any(|x| x == n);
     let roles_span = match broker.config.lookup("process.roles") {
         Lookup::Set(s, _) => Some(s.origin.span),

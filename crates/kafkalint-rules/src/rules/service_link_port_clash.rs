@@ -81,7 +81,7 @@ impl Rule for ServiceLinkPortClash {
             for name in CONFLUENT_FATAL_ENV {
                 let Some(var) = env.get(name) else { continue };
                 // An empty value passes the script's `-n` test; an unknown one may be empty.
-                if var.value.as_deref().is_none_or(str::is_empty) || mentions(&command, name) {
+                if var.value.is_none_or(str::is_empty) || mentions(&command, name) {
                     continue;
                 }
                 reported = true;

@@ -1,6 +1,8 @@
 //! Helpers shared by the topology and KRaft rules: kubelet `$(VAR)` references, spans inside
 //! scalars, what a container's env and command say.
 
+use std::borrow::Cow;
+
 use kafkalint_model::topology::{roles, strimzi_kafka_of};
 use kafkalint_model::{Broker, BrokerSource, Lookup, Model, Resource, Setting};
 use kafkalint_syntax::{Node, ScalarStyle, Span};
@@ -16,6 +18,10 @@ pub(crate) struct EnvRef {
 /// `$(NAME)` references in `text`, skipping `$$` escapes. Names that are not C identifiers are
 /// left out: the kubelet would look them up too, but they are shell (`$(date +%s)`), not env.
 pub(crate) fn env_refs(text: &str) -> Vec<EnvRef> {
+    // Most values reference nothing: skip the char copy.
+    if !text.contains("$(") {
+        return Vec::new();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut refs = Vec::new();
     let mut i = 0;
@@ -97,11 +103,11 @@ pub(crate) fn command_text(container: &Node) -> String {
 
 /// Names a container's env defines: `envFrom` ConfigMap keys (with their prefix), then `env`
 /// names in order. `None` when an `envFrom` source is a Secret or a ConfigMap not in the input.
-pub(crate) fn env_from_names(
-    model: &Model,
+pub(crate) fn env_from_names<'m>(
+    model: &'m Model,
     owner: &Resource,
     container: &Node,
-) -> Option<Vec<String>> {
+) -> Option<Vec<Cow<'m, str>>> {
     let mut names = Vec::new();
     for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
         let prefix = from.text_at(&["prefix"]).unwrap_or("");
@@ -116,7 +122,10 @@ pub(crate) fn env_from_names(
         for cm in maps {
             for (k, _) in cm.node.get("data").map_or(&[][..], Node::as_map) {
                 if let Some(key) = k.as_str() {
-                    names.push(format!("{prefix}{key}"));
+                    names.push(match prefix {
+                        "" => Cow::Borrowed(key),
+                        _ => Cow::Owned(format!("{prefix}{key}")),
+                    });
                 }
             }
         }

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use kafkalint_model::image::{env_effect, family_of, EnvEffect};
 use kafkalint_model::topology::any_pod_spec;
 use kafkalint_model::{BrokerSource, Model, Resource};
@@ -118,7 +120,7 @@ fn check_container(
     });
     let env = container.get("env").map_or(&[][..], Node::as_seq);
     let all_names: Vec<&str> = env.iter().filter_map(|e| e.text_at(&["name"])).collect();
-    let undefined = |name: &str, defined: &[String]| {
+    let undefined = |name: &str, defined: &[Cow<'_, str>]| {
         !defined.iter().any(|d| d == name)
             && name.chars().any(|c| c.is_ascii_uppercase())
             && !(service_links && may_be_service_link(name))
@@ -174,7 +176,7 @@ fn check_container(
                 out.push(f);
             }
         }
-        defined.push(name.to_string());
+        defined.push(Cow::Borrowed(name));
     }
 
     for field in ["command", "args"] {
