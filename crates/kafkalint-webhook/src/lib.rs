@@ -89,6 +89,10 @@ pub struct Config {
     /// After that: the longest wait for requests in flight.
     #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
     pub drain_timeout: Duration,
+    /// Threads serving requests [default: one per CPU, or TOKIO_WORKER_THREADS]. With the load
+    /// generator on the same cores, a few more than the cores can serve more.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
 }
 
 /// `250ms`, `10s`, `2m`, or plain seconds.

@@ -484,6 +484,66 @@ fn sigterm_fails_readiness_then_exits_cleanly() {
     let _ = std::io::stderr().write_all(b"");
 }
 
+#[test]
+fn workers_sets_the_number_of_serving_threads() {
+    let dir = common::temp_dir("workers");
+    let ca = Ca::new("kafkalint test CA");
+    let leaf = ca.leaf("kafkalint-webhook");
+    std::fs::write(dir.join("tls.crt"), &leaf.cert_pem).unwrap();
+    std::fs::write(dir.join("tls.key"), &leaf.key_pem).unwrap();
+    let serving_threads = |workers: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kafkalint-webhook"))
+            .args(["--listen", "127.0.0.1:0", "--workers", workers])
+            .arg("--tls-cert")
+            .arg(dir.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(dir.join("tls.key"))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let mut byte = [0u8; 1];
+        let mut seen = Vec::new();
+        while !seen.contains(&b'\n') {
+            assert_eq!(
+                stderr.read(&mut byte).unwrap(),
+                1,
+                "the server exited early"
+            );
+            seen.push(byte[0]);
+        }
+        // Each worker names itself once it runs; give them a moment.
+        let named_workers = || {
+            std::fs::read_dir(format!("/proc/{}/task", child.id()))
+                .unwrap()
+                .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+                .filter(|name| name.trim() == "tokio-rt-worker")
+                .count()
+        };
+        let wanted: usize = workers.parse().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut count = named_workers();
+        while count < wanted && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            count = named_workers();
+        }
+        // Any more would have started by now too.
+        std::thread::sleep(Duration::from_millis(100));
+        count = count.max(named_workers());
+        let _ = child.kill();
+        let _ = child.wait();
+        count
+    };
+    assert_eq!(serving_threads("3"), 3);
+    assert_eq!(serving_threads("1"), 1);
+    let refused = Command::new(env!("CARGO_BIN_EXE_kafkalint-webhook"))
+        .args(["--tls-cert", "a", "--tls-key", "b", "--workers", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--workers"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_body_size_is_configurable() {
     let server = start("body-limit", |c| c.max_body_size = 1024).await;

@@ -117,6 +117,7 @@ pub fn config(dir: &Path) -> Config {
         reload_interval: Duration::from_millis(100),
         shutdown_delay: Duration::ZERO,
         drain_timeout: Duration::from_secs(5),
+        workers: None,
     }
 }
 
