@@ -48,7 +48,7 @@ pub(crate) struct Cli {
 enum Command {
     /// Lint files and directories (walked recursively for .yaml, .yml, .json, .properties, *.env,
     /// .env and .env.* files).
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List every rule: code, name, category, default severity, and how the policy that applies
     /// here (or --policy) sets it.
     Rules {
@@ -340,7 +340,7 @@ pub fn main() -> ExitCode {
 pub(crate) fn run(cli: Cli) -> ExitCode {
     heap::use_huge_pages();
     let result = match cli.command {
-        Command::Lint(args) => run_lint(args),
+        Command::Lint(args) => run_lint(*args),
         Command::Rules { format, policy } => list_rules(format, &policy),
         Command::Fn => krm::krm_function(),
         Command::KustomizeValidator { config } => krm::kustomize_validator(&config),
