@@ -111,10 +111,22 @@ pub struct Finding {
 impl Finding {
     /// `CODE: message (path)`.
     pub fn line(&self) -> String {
-        if self.path.is_empty() {
-            format!("{}: {}", self.code, self.message)
-        } else {
-            format!("{}: {} ({})", self.code, self.message, self.path)
+        let mut out = String::new();
+        self.push_line(&mut out);
+        out
+    }
+
+    /// [`Finding::line`] appended to `out`, reserved once: `format!` regrew the String a few
+    /// times for each long message.
+    fn push_line(&self, out: &mut String) {
+        out.reserve(self.code.len() + self.message.len() + self.path.len() + 5);
+        out.push_str(&self.code);
+        out.push_str(": ");
+        out.push_str(&self.message);
+        if !self.path.is_empty() {
+            out.push_str(" (");
+            out.push_str(&self.path);
+            out.push(')');
         }
     }
 }
@@ -836,7 +848,9 @@ fn respond(uid: String, findings: Vec<Finding>, warn_only: bool, what: &str) -> 
             (Severity::Error, false) => "would be denied: ",
             _ => "",
         };
-        let w = printable(format!("{prefix}{}", f.line()), WARNING_MAX_CHARS);
+        let mut w = String::from(prefix);
+        f.push_line(&mut w);
+        let w = printable(w, WARNING_MAX_CHARS);
         if total + w.len() > WARNINGS_MAX_TOTAL - 64 {
             dropped += 1;
             continue;
@@ -863,7 +877,7 @@ fn respond(uid: String, findings: Vec<Finding>, warn_only: bool, what: &str) -> 
     let mut message = format!("kafkalint: {what} has {} error(s):", denying.len());
     for f in denying.iter().take(DENY_MAX_LISTED) {
         message.push('\n');
-        message.push_str(&f.line());
+        f.push_line(&mut message);
     }
     if denying.len() > DENY_MAX_LISTED {
         message.push_str(&format!("\n… and {} more", denying.len() - DENY_MAX_LISTED));

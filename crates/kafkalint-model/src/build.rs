@@ -572,6 +572,15 @@ impl<'a> Ctx<'a> {
         let anchor = container.path(&["name"]).map_or(container.span, |n| n.span);
 
         let (env, blind_spots) = self.container_env(r, container);
+        // Before the config, which then takes the env's values instead of copying them.
+        let jvm = if matches!(family, ImageFamily::ApacheNative) {
+            Jvm {
+                unknown: Some("apache/kafka-native runs without a JVM".into()),
+                ..Jvm::default()
+            }
+        } else {
+            script_jvm(family, &env, &blind_spots, image_node.span)
+        };
 
         let mut config = Config::default();
         let mounted = self.mounted_server_properties(pod_spec, container, r);
@@ -583,9 +592,9 @@ impl<'a> Ctx<'a> {
             apply_properties(&mut config, m.node);
         }
         if family.maps_env() && !bitnami_file_mounted {
-            let keys: Vec<(String, &EnvVar)> = env
-                .iter()
-                .filter_map(|(name, var)| match env_effect(family, name) {
+            let keys: Vec<(String, EnvVar)> = env
+                .into_iter()
+                .filter_map(|(name, var)| match env_effect(family, &name) {
                     EnvEffect::Config(key) => Some((key, var)),
                     _ => None,
                 })
@@ -594,10 +603,7 @@ impl<'a> Ctx<'a> {
                 apache_packaged_defaults(&mut config, image_node.span, kafka_version);
             }
             for (key, var) in keys {
-                config.set(
-                    key,
-                    setting(var.value.clone(), var.span, var.via.clone(), var.linear),
-                );
+                config.set(key, setting(var.value, var.span, var.via, var.linear));
             }
             for why in &blind_spots {
                 config.mark_open(why.clone());
@@ -609,15 +615,6 @@ impl<'a> Ctx<'a> {
             ));
         }
         apply_overrides(&mut config, container);
-
-        let jvm = if matches!(family, ImageFamily::ApacheNative) {
-            Jvm {
-                unknown: Some("apache/kafka-native runs without a JVM".into()),
-                ..Jvm::default()
-            }
-        } else {
-            script_jvm(family, &env, &blind_spots, image_node.span)
-        };
 
         let resources = container.get("resources");
         let memory = |which: &str| memory_at(resources, which);
@@ -657,7 +654,8 @@ impl<'a> Ctx<'a> {
         r: &Resource,
         container: &Node,
     ) -> (Vec<(String, EnvVar)>, Vec<String>) {
-        let mut env: Vec<(String, EnvVar)> = Vec::new();
+        let env_list = container.get("env").map_or(&[][..], Node::as_seq);
+        let mut env: Vec<(String, EnvVar)> = Vec::with_capacity(env_list.len());
         let mut blind_spots: Vec<String> = Vec::new();
         for from in container.get("envFrom").map_or(&[][..], Node::as_seq) {
             let prefix = from.text_at(&["prefix"]).unwrap_or("");
@@ -686,7 +684,7 @@ impl<'a> Ctx<'a> {
                 blind_spots.push(format!("Secret {name} is loaded with envFrom"));
             }
         }
-        for e in container.get("env").map_or(&[][..], Node::as_seq) {
+        for e in env_list {
             let Some(name) = e.text_at(&["name"]) else {
                 continue;
             };

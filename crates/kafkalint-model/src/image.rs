@@ -252,24 +252,28 @@ fn dots_lower(s: &str) -> String {
 
 /// The confluent / apache escape convention: `___` is `-`, `__` is `_`, `_` is `.`.
 fn escaped_key(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('_') {
-        out.push_str(&rest[..i]);
-        let run = rest[i..].bytes().take_while(|&b| b == b'_').count();
-        match run {
-            1 => out.push('.'),
-            2 => out.push('_'),
-            3 => out.push('-'),
-            // Undefined by the images; keep something recognisable.
-            _ => out.push_str(&"_".repeat(run)),
+    // Byte by byte: only ASCII `_` runs are rewritten, so other bytes, UTF-8 included, are
+    // copied as they are (lowercased when ASCII).
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'_' {
+            out.push(b.to_ascii_lowercase());
+            i += 1;
+            continue;
         }
-        rest = &rest[i + run..];
+        let run = bytes[i..].iter().take_while(|&&b| b == b'_').count();
+        match run {
+            1 => out.push(b'.'),
+            2 => out.push(b'_'),
+            3 => out.push(b'-'),
+            // Undefined by the images; keep something recognisable.
+            _ => out.extend(std::iter::repeat_n(b'_', run)),
+        }
+        i += run;
     }
-    out.push_str(rest);
-    // Once over the whole key instead of a char at a time: the separators are unaffected.
-    out.make_ascii_lowercase();
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Whether `var` sets config `key` in images of `family`: [`env_effect`] without building a
@@ -282,7 +286,7 @@ pub fn env_sets(family: ImageFamily, var: &str, key: &str) -> bool {
     if !renamed && !spelled_within(key, var) {
         return false;
     }
-    env_effect(family, var) == EnvEffect::Config(key.to_string())
+    matches!(env_effect(family, var), EnvEffect::Config(k) if k == key)
 }
 
 /// Whether the letters and digits of `key` appear in `var` in the same order, ignoring case.

@@ -312,14 +312,22 @@ fn workload_cluster<'m>(model: &'m Model, broker: &'m Broker) -> Cluster<'m> {
         pod_local,
         complete,
     };
-    let own_link = link(broker);
-    if own_link == Link::PodLocal {
+    let index = model.topology();
+    // The index has every broker's link already; parsing it again cost more than the rest.
+    let computed;
+    let own_link = match broker_index(model, broker).and_then(|i| index.links.get(i)) {
+        Some(l) => l,
+        None => {
+            computed = link(broker);
+            &computed
+        }
+    };
+    if *own_link == Link::PodLocal {
         return alone(true, true);
     }
     let Some(own) = model.resource(broker.resource) else {
         return alone(false, false);
     };
-    let index = model.topology();
     let mut members = vec![broker];
     let mut complete = true;
     let mut seen_ids = vec![&own.id];
@@ -333,15 +341,16 @@ fn workload_cluster<'m>(model: &'m Model, broker: &'m Broker) -> Cluster<'m> {
             // The same object again is another rendering of it, not another member.
             .filter(|(.., r)| r.id != own.id && r.id.namespace == own.id.namespace)
     };
-    if let Link::Shared(v) = &own_link {
+    if let Link::Shared(v) = own_link {
         let key = (own.id.namespace.clone(), v.clone());
         if others(index.workloads_by_link.get(&key)).any(|(.., r)| r.file != own.file) {
             complete = false;
         }
     }
+    let unknown = Link::Unknown;
     for (i, other, r) in others(index.workloads_by_file.get(&own.file)) {
-        let other_link = index.links.get(i).cloned().unwrap_or(Link::Unknown);
-        match (&own_link, &other_link) {
+        let other_link = index.links.get(i).unwrap_or(&unknown);
+        match (own_link, other_link) {
             (_, Link::PodLocal) => {}
             (Link::Unknown, _) | (_, Link::Unknown) => complete = false,
             (a, b) if a == b => {

@@ -244,10 +244,14 @@ pub(crate) fn computed_at_start(model: &Model, broker: &Broker, key: &str) -> bo
     };
     let command = command_text(container);
     let upper = key.replace('.', "_").to_ascii_uppercase();
+    // Over the entries directly: collecting the names first cost more than the test.
     command.contains(key)
         || command.contains(&upper)
-        || env_names(container)
+        || container
+            .get("env")
+            .map_or(&[][..], Node::as_seq)
             .iter()
+            .filter_map(|e| e.text_at(&["name"]))
             .any(|n| n.ends_with("_COMMAND") && n.contains(&upper))
 }
 
