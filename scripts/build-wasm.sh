@@ -43,7 +43,7 @@ fi
 [ "${1:-}" = "--tools-only" ] && exit 0
 
 cargo build --target wasm32-unknown-unknown --profile wasm-release -p kafkalint-wasm
-module=target/wasm32-unknown-unknown/wasm-release/kafkalint_wasm.wasm
+module=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/kafkalint_wasm.wasm
 
 rm -rf wasm/pkg
 for target in nodejs web; do

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL=0
 
 echo "== toolchain"
-rustup target add wasm32-unknown-unknown >/dev/null
+rustup target add wasm32-unknown-unknown wasm32-wasip1 >/dev/null
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 command -v kubectl >/dev/null || { echo "kubectl is required (tests compare with kubectl kustomize)" >&2; exit 2; }
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
@@ -57,6 +57,11 @@ setsid nice -n 10 bash -ec '
   time CARGO_TARGET_DIR=target/kubewarden-host \
     cargo test --no-run --manifest-path wasm/kubewarden-host-test/Cargo.toml
   time scripts/fuzz.sh --stable --build-only
+  # The release wasm builds link with LTO on one core each; here they use what the tests leave.
+  time CARGO_TARGET_DIR=target/wasm \
+    cargo build -q --target wasm32-unknown-unknown --profile wasm-release -p kafkalint-wasm
+  time CARGO_TARGET_DIR=target/kubewarden \
+    cargo build -q --target wasm32-wasip1 --profile wasm-release -p kafkalint-kubewarden
 ' >"$prep_log" 2>&1 &
 prep_pid=$!
 # Its own process group, so a failed check stops the background builds too.
@@ -83,12 +88,11 @@ if ! wait "$prep_pid"; then
 fi
 # The Kubewarden module builds beside the package, in its own target dir so neither waits for
 # the other's lock: both end in a single-threaded LTO link.
-rustup target add wasm32-wasip1 >/dev/null
 KUBEWARDEN_TARGET=target/kubewarden
 CARGO_TARGET_DIR=$KUBEWARDEN_TARGET \
   cargo build -q --target wasm32-wasip1 --profile wasm-release -p kafkalint-kubewarden &
 kubewarden_build=$!
-scripts/build-wasm.sh
+CARGO_TARGET_DIR=target/wasm scripts/build-wasm.sh
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
