@@ -15,12 +15,12 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
@@ -162,11 +162,13 @@ fn admission_options(config: &Config, policy: Policy) -> AdmissionOptions {
 /// The routes, without TLS: what the server runs for each request.
 pub fn router(state: Arc<AppState>, request_timeout: Duration, max_body_size: usize) -> Router {
     Router::new()
-        .route("/validate", post(validate))
+        .route(
+            "/validate",
+            post(move |state, request| validate(state, request, max_body_size)),
+        )
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .layer(DefaultBodyLimit::max(max_body_size))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
@@ -192,28 +194,27 @@ async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
 
 async fn validate(
     State(state): State<Arc<AppState>>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
+    max_body_size: usize,
 ) -> Response {
     let start = Instant::now();
-    let body = match body {
+    let body = match read_body(request, max_body_size).await {
         Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            state
-                .metrics
-                .result(if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    "too_large"
-                } else {
-                    "invalid"
-                });
-            return (
-                status,
+        Err(status) => {
+            let result = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "too_large"
+            } else {
+                "invalid"
+            };
+            state.metrics.result(result);
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
                 format!(
-                    "{}: AdmissionReview bodies are at most 3 MiB\n",
-                    rejection.body_text()
-                ),
-            )
-                .into_response();
+                    "request body is larger than the limit of {max_body_size} bytes (the API server sends at most 3 MiB)\n"
+                )
+            } else {
+                "the request body could not be read\n".to_string()
+            };
+            return (status, message).into_response();
         }
     };
     let options = state.options();
@@ -248,6 +249,48 @@ async fn validate(
     };
     state.metrics.latency(start.elapsed());
     response
+}
+
+/// The body, up to `limit` bytes. A body whose Content-Length is over the limit is read up to
+/// the limit and dropped as it arrives, then refused: it costs no buffer, and the client, which
+/// is still writing, is far more likely to see the 413 than a reset connection.
+async fn read_body(request: Request, limit: usize) -> Result<Bytes, StatusCode> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut body = request.into_body();
+        let mut seen = 0;
+        while seen <= limit {
+            match body.frame().await {
+                Some(Ok(frame)) => seen += frame.data_ref().map_or(0, |d| d.len()),
+                _ => break,
+            }
+        }
+        return Err(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|e| {
+            if is_length_limit(&e) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::BAD_REQUEST
+            }
+        })
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// One JSON line per denial on stderr: who was refused and for what, for the audit trail.

@@ -555,3 +555,44 @@ async fn max_body_size_is_configurable() {
     assert_eq!(client.get("/healthz").await.status, 200);
     server.stop().await;
 }
+
+/// Reads what the server sends until it closes, or until 5 s pass.
+async fn read_reply(stream: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>) -> String {
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_are_refused_with_or_without_a_declared_length() {
+    let server = start("body-early", |c| c.max_body_size = 1024).await;
+    let client = server.client();
+
+    // A declared length over the limit.
+    let reply = client
+        .post(format!("{{\"padding\": \"{}\"}}", " ".repeat(4000)).into_bytes())
+        .await;
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert!(reply.body.contains("limit of 1024 bytes"), "{}", reply.body);
+
+    // No length declared: the body is counted as it arrives.
+    let mut chunked = client.connect().await.unwrap();
+    let mut request =
+        b"POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..3 {
+        request.extend_from_slice(b"200\r\n");
+        request.extend_from_slice(&[b' '; 0x200]);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    chunked.write_all(&request).await.unwrap();
+    let text = read_reply(&mut chunked).await;
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+
+    let metrics = client.get("/metrics").await.body;
+    assert!(
+        metrics.contains("kafkalint_webhook_requests_total{result=\"too_large\"} 2"),
+        "{metrics}"
+    );
+    server.stop().await;
+}
