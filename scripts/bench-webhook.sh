@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load test of kafkalint-webhook on loopback, bounded in time and count, with oha:
-#   1. throughput at 32 connections for BENCH_SECONDS (10),
+# Load test of kafkalint-webhook on loopback, bounded in time and count, with oha and wrk:
+#   1. throughput at 32 connections for BENCH_SECONDS (10), by oha and again by wrk (one
+#      thread), a second generator whose own CPU cost differs; both share the server's cores,
 #   2. p50/p99 latency at a fixed 1000 req/s for BENCH_SECONDS,
 #   3. resident memory after 10k and after 100k more requests, and the peak (VmHWM).
 # The body is a real AdmissionReview: the ticketmaster StatefulSet, denied with six findings.
@@ -14,6 +15,14 @@ oha=.cache/tools/oha/bin/oha
 if [ ! -x "$oha" ]; then
   echo "== installing oha into .cache/tools/oha" >&2
   cargo install oha --locked --root .cache/tools/oha >&2
+fi
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  else
+    echo "wrk is required: install it, e.g. apt-get install wrk" >&2
+    exit 2
+  fi
 fi
 command -v openssl >/dev/null || { echo "openssl is required" >&2; exit 2; }
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
@@ -67,6 +76,18 @@ rss_10k=$(rss VmRSS)
 load -z "${seconds}s" -c 32 >"$work/throughput.json"
 echo "throughput, 32 connections, ${seconds}s: $(field "$work/throughput.json" 'round(d["summary"]["requestsPerSec"])') req/s" \
   "(success rate $(field "$work/throughput.json" 'd["summary"]["successRate"]'))"
+
+cat >"$work/post.lua" <<'LUA'
+local f = assert(io.open(os.getenv("REVIEW_JSON"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+wrk.headers["Content-Type"] = "application/json"
+f:close()
+LUA
+REVIEW_JSON="$work/review.json" wrk -t 1 -c 32 -d "${seconds}s" -s "$work/post.lua" "$url" >"$work/wrk.txt"
+bad=$(awk '/Non-2xx/ { print $NF }' "$work/wrk.txt")
+echo "throughput (wrk, 1 thread), 32 connections, ${seconds}s: $(awk '/^Requests\/sec/ { printf "%d", $2 }' "$work/wrk.txt") req/s" \
+  "(non-2xx responses: ${bad:-0}; $(grep -o 'Socket errors:.*' "$work/wrk.txt" || echo 'no socket errors'))"
 
 load -z "${seconds}s" -c 32 -q 1000 >"$work/fixed.json"
 echo "latency at 1000 req/s, ${seconds}s: p50 $(field "$work/fixed.json" 'round(d["latencyPercentiles"]["p50"]*1000, 3)') ms," \
